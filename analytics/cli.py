@@ -1,0 +1,150 @@
+"""Command line: `python -m analytics {build,rri,claims}` over the same code as the dashboard."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from analytics import disclosure
+from analytics.inputs import InputError, read_counts_csv
+from analytics.rri import rri_table
+from analytics.synthetic import DEFAULT_DB
+
+DEFAULT_REFERENCE = "White British"
+
+
+def parse_reference(value: str | None, group_cols: list[str], table) -> dict | None:
+    """--reference: "col=value[,col=value]", or a value found in exactly one group column."""
+    if value is None:
+        hits = [c for c in group_cols if (table[c].astype(str) == DEFAULT_REFERENCE).any()]
+        if len(hits) == 1:
+            return {hits[0]: DEFAULT_REFERENCE}
+        raise SystemExit("error: --comparison reference needs --reference VALUE "
+                         f"(no group column holds {DEFAULT_REFERENCE!r}); or use --comparison rest/overall")
+    if "=" in value:
+        pairs = dict(p.split("=", 1) for p in value.split(","))
+        unknown = set(pairs) - set(group_cols)
+        if unknown:
+            raise SystemExit(f"error: --reference names unknown column(s) {sorted(unknown)}; "
+                             f"group columns are {group_cols}")
+        return pairs
+    hits = [c for c in group_cols if (table[c].astype(str) == value).any()]
+    if len(hits) != 1:
+        where = "no group column" if not hits else f"several group columns ({hits})"
+        raise SystemExit(f"error: --reference {value!r} found in {where}; "
+                         "write it as COLUMN=VALUE")
+    return {hits[0]: value}
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else []
+
+
+def cmd_build(args) -> int:
+    from analytics.synthetic import build
+    start = time.perf_counter()
+    path = build(args.db, scale=args.scale, seed=args.seed)
+    print(f"built {path} (scale {args.scale}, seed {args.seed}) in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def cmd_rri(args) -> int:
+    from analytics.reference import outcome as get_outcome
+    if bool(args.counts) == bool(args.db):
+        raise SystemExit("error: give exactly one of --counts FILE.csv or --db PATH")
+    by = _split(args.by) if args.counts else []
+    if args.counts:
+        try:
+            table, group_cols = read_counts_csv(args.counts, _split(args.group_cols) or None)
+        except InputError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        group_cols = [c for c in group_cols if c not in by]
+        unit = args.unit or 100
+    else:
+        from analytics.counts import counts
+        from analytics.db import connect, periods
+        if not args.outcome:
+            raise SystemExit("error: --db needs --outcome KEY")
+        spec = get_outcome(args.outcome)
+        group_cols = _split(args.by) or ["ethnicity_minor"]
+        with connect(args.db) as con:
+            known = periods(con)
+            chosen = known if args.period == "all" else _split(args.period) or known[-1:]
+            missing = set(chosen) - set(known)
+            if missing:
+                raise SystemExit(f"error: unknown period(s) {sorted(missing)}; known: {known}")
+            table = counts(con, args.outcome, by=group_cols, periods=chosen)
+        if "period" in group_cols:
+            group_cols.remove("period")
+            by = ["period"]
+        unit = args.unit or int(spec["unit"])
+    reference = parse_reference(args.reference, group_cols, table) if args.comparison == "reference" else None
+    try:
+        result = rri_table(table, group_cols, by=by, comparison=args.comparison, reference=reference,
+                           level=args.level, ci=args.ci, adjust=args.adjust, unit=unit,
+                           min_population=args.min_population, min_events=args.min_events)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    result = disclosure.suppress(result, group_cols, by=by, threshold=args.suppress)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out, index=False)
+    print(f"wrote {len(result)} rows to {out}")
+    return 0
+
+
+def cmd_claims(args) -> int:
+    from analytics.claims import evaluate_all
+    from analytics.db import connect, ensure_database
+    with connect(ensure_database(args.db)) as con:
+        results = evaluate_all(con)
+    for r in results.itertuples():
+        print(f"{'holds ' if r.holds else 'FAILS '} {r.claim_id:32s} {r.detail}")
+    print(f"{int(results['holds'].sum())} of {len(results)} claims hold")
+    return 0 if results["holds"].all() else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the synthetic borough database")
+    b.add_argument("--scale", type=float, default=1.0, help="population multiplier (1 = one borough)")
+    b.add_argument("--seed", type=int, default=20240601, help="random seed (same seed, same data)")
+    b.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file to write")
+    b.set_defaults(func=cmd_build)
+
+    r = sub.add_parser("rri", help="relative rate indices from a counts CSV or the database")
+    src = r.add_argument_group("source")
+    src.add_argument("--counts", type=Path, help="counts CSV: group columns, events, population")
+    src.add_argument("--group-cols", help="group columns of the counts CSV (default: all but events/population)")
+    src.add_argument("--db", type=Path, help="borough database")
+    src.add_argument("--outcome", help="outcome key from the catalogue (with --db)")
+    src.add_argument("--by", help="breakdown columns with --db (e.g. ethnicity_minor,sex; add period "
+                                  "for one table per period); with --counts, columns that slice the table")
+    src.add_argument("--period", help="period(s) with --db, comma-separated, or 'all' (default: latest)")
+    r.add_argument("--comparison", choices=["reference", "rest", "overall"], default="reference")
+    r.add_argument("--reference", help=f"reference group: VALUE or COLUMN=VALUE (default {DEFAULT_REFERENCE!r})")
+    r.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    r.add_argument("--ci", choices=["katz", "exact", "auto"], default="auto")
+    r.add_argument("--adjust", choices=["none", "holm", "bh"], default="holm")
+    r.add_argument("--suppress", type=int, default=5,
+                   help="hide counts below N (default 5: counts 1-4); 0 turns suppression off")
+    r.add_argument("--unit", type=int, help="rate per UNIT children (default: the outcome's, or 100)")
+    r.add_argument("--min-population", type=int, default=30)
+    r.add_argument("--min-events", type=int, default=5)
+    r.add_argument("--out", required=True, help="output file (.csv)")
+    r.set_defaults(func=cmd_rri)
+
+    c = sub.add_parser("claims", help="check every section 5.4 claim against the database")
+    c.add_argument("--db", type=Path, default=DEFAULT_DB)
+    c.set_defaults(func=cmd_claims)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)

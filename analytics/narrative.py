@@ -1,0 +1,111 @@
+"""Plain-English sentences for one row of an ``rri_table`` result.
+
+One sentence per row, in the strategy's style: the ratio and its interval
+first, then what it means. Every status has its own wording, and no
+sentence ever contains "nan", "inf" or "None".
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["format_number", "possessive", "sentence"]
+
+
+def format_number(x) -> str:
+    """1 decimal place; 2 significant figures below 0.1 ("0.05", "0.047")."""
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"cannot format {x!r}")
+    if x == 0:
+        return "0"
+    if abs(x) >= 0.1:
+        return f"{x:.1f}"
+    decimals = -math.floor(math.log10(abs(x))) + 1
+    text = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+    return text
+
+
+def possessive(subject: str) -> str:
+    """"boys" -> "boys'", "Black African girl" -> "Black African girl's"."""
+    return subject + ("'" if subject.endswith("s") else "'s")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and not math.isfinite(v))
+
+
+def _with_article(outcome: str) -> str:
+    return ("an " if outcome[:1].lower() in "aeiou" else "a ") + outcome
+
+
+def _interval(row, level: float) -> str | None:
+    lo, hi = row.get("rri_ci_low"), row.get("rri_ci_high")
+    if _missing(lo) or _missing(hi):
+        return None
+    return f"{level * 100:g}% CI {format_number(lo)} to {format_number(hi)}"
+
+
+def sentence(row, subject: str, outcome_label: str, comparison_label: str,
+             level: float = 0.95) -> str:
+    """Describe one result row.
+
+    ``subject`` names the group ("Black Caribbean boys"), ``outcome_label``
+    the outcome as a noun ("suspension"), ``comparison_label`` what it is
+    compared with ("the borough average", "White British boys").
+    """
+    status = "" if _missing(row.get("status")) else str(row.get("status"))
+    label, _, reason = status.partition(":")
+    label, reason = label.strip(), reason.strip()
+    poss = _cap(possessive(subject))
+    rri = row.get("rri")
+    ci = _interval(row, level)
+    a, n = row.get("events"), row.get("population")
+
+    if label == "suppressed":
+        if "comparison" in reason or "reference group" in reason:
+            return ("Figures suppressed to protect children's identities: the comparison of "
+                    f"{subject} with {comparison_label} is not shown.")
+        return ("Figures suppressed to protect children's identities: "
+                f"no {outcome_label} figures are shown for {subject}.")
+    if label == "reference":
+        return (f"{_cap(subject)} are the reference group: the {outcome_label} rates of "
+                "other groups are compared with theirs.")
+    if label == "not computable":
+        why = f": {reason}" if reason else ""
+        return f"No comparison with {comparison_label} is possible for {subject}{why}."
+    if label == "low numbers":
+        parts = []
+        own = [r for r in reason.split("; ") if r and not r.startswith("comparison group")]
+        cmp = [r for r in reason.split("; ") if r.startswith("comparison group")]
+        if own and not (_missing(a) or _missing(n)):
+            parts.append(f"{int(a)} of {int(n)} {subject} had {_with_article(outcome_label)}")
+        for r in cmp:
+            parts.append(r.replace("comparison group", f"the comparison group "
+                                   f"({comparison_label})", 1))
+        text = "Numbers are too low for a reliable comparison"
+        text += (": " + "; ".join(parts)) if parts else ""
+        if not _missing(rri) and rri > 0 and ci:
+            text += (f". The estimate of {format_number(rri)} times {comparison_label} "
+                     f"({ci}) is uncertain")
+        return text + "."
+    if label == "ok" and not _missing(rri) and ci:
+        if rri == 0:
+            n_text = "" if _missing(n) else f"{int(n)} "
+            return (f"No child among the {n_text}{subject} had {_with_article(outcome_label)} "
+                    f"(0 times {comparison_label}, {ci}).")
+        base = f"{poss} {outcome_label} rate is {format_number(rri)} times {comparison_label} ({ci})"
+        sig = row.get("significant")
+        if not _missing(sig) and bool(sig):
+            return base + (f": lower than {comparison_label}." if rri < 1 else ".")
+        lo, hi = float(row.get("rri_ci_low")), float(row.get("rri_ci_high"))
+        if lo > 1 or hi < 1:
+            return base + (", not a significant difference once allowing for the number "
+                           "of groups compared.")
+        return base + ", not a significant difference."
+    return f"No comparison with {comparison_label} is available for {subject}."

@@ -1,0 +1,1 @@
+INSERT INTO child_year BY NAME SELECT * FROM chunk_df;

@@ -1,0 +1,1 @@
+SELECT DISTINCT period FROM child_year ORDER BY period;

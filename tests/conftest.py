@@ -1,0 +1,53 @@
+"""Shared fixtures: the default synthetic database, built once per test session."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from analytics.db import connect
+from analytics.synthetic import build
+
+DEFAULT_SEED = 20240601
+
+
+@pytest.fixture(scope="session")
+def borough_db(tmp_path_factory) -> Path:
+    """The default synthetic borough (scale 1, default seed), built once for the session."""
+    path = tmp_path_factory.mktemp("borough") / "borough.duckdb"
+    build(path, scale=1, seed=DEFAULT_SEED)
+    return path
+
+
+@pytest.fixture(scope="session")
+def con(borough_db):
+    with connect(borough_db) as c:
+        yield c
+
+
+@pytest.fixture()
+def app_env(borough_db, monkeypatch):
+    """Point the dashboard at the session database (AppTest runs in this process)."""
+    monkeypatch.setenv("DISPROP_DB", str(borough_db))
+    return borough_db
+
+
+@pytest.fixture(autouse=True)
+def _apptest_uses_navigation(monkeypatch):
+    """Make AppTest run the app as the server does.
+
+    AppTest resets PagesManager.uses_pages_directory before every run, so an app that has a
+    `pages/` folder *and* calls st.navigation is rerun in legacy mode: the page script runs
+    without the entry script (our sidebar filters vanish after the first interaction). A
+    real server sets the flag once and st.navigation clears it for good; this does the same.
+    """
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
