@@ -9,6 +9,7 @@ st.set_page_config(page_title="Disproportionality dashboard", page_icon=":bar_ch
 
 pages = [
     st.Page("pages/borough.py", title="The borough", icon=":material/groups:", default=True),
+    st.Page("pages/explorer.py", title="RRI explorer", icon=":material/query_stats:"),
 ]
 navigation = st.navigation(pages)
 st.session_state["filters"] = state.sidebar()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analytics import disclosure
 from analytics.inputs import InputError, read_counts_csv
+from analytics.reference import outcome as get_outcome
 from analytics.rri import rri_table
 from analytics.synthetic import DEFAULT_DB
 
@@ -50,7 +51,6 @@ def cmd_build(args) -> int:
 
 
 def cmd_rri(args) -> int:
-    from analytics.reference import outcome as get_outcome
     if bool(args.counts) == bool(args.db):
         raise SystemExit("error: give exactly one of --counts FILE.csv or --db PATH")
     by = _split(args.by) if args.counts else []
@@ -63,23 +63,7 @@ def cmd_rri(args) -> int:
         group_cols = [c for c in group_cols if c not in by]
         unit = args.unit or 100
     else:
-        from analytics.counts import counts
-        from analytics.db import connect, periods
-        if not args.outcome:
-            raise SystemExit("error: --db needs --outcome KEY")
-        spec = get_outcome(args.outcome)
-        group_cols = _split(args.by) or ["ethnicity_minor"]
-        with connect(args.db) as con:
-            known = periods(con)
-            chosen = known if args.period == "all" else _split(args.period) or known[-1:]
-            missing = set(chosen) - set(known)
-            if missing:
-                raise SystemExit(f"error: unknown period(s) {sorted(missing)}; known: {known}")
-            table = counts(con, args.outcome, by=group_cols, periods=chosen)
-        if "period" in group_cols:
-            group_cols.remove("period")
-            by = ["period"]
-        unit = args.unit or int(spec["unit"])
+        return _rri_from_db(args)
     reference = parse_reference(args.reference, group_cols, table) if args.comparison == "reference" else None
     try:
         result = rri_table(table, group_cols, by=by, comparison=args.comparison, reference=reference,
@@ -89,7 +73,47 @@ def cmd_rri(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     result = disclosure.suppress(result, group_cols, by=by, threshold=args.suppress)
-    out = Path(args.out)
+    return _write(result, args.out)
+
+
+def _rri_from_db(args) -> int:
+    """`rri --db`: the dashboard's own view computation (analytics.views)."""
+    from analytics.counts import population
+    from analytics.db import connect, periods
+    from analytics.views import Options, rri_for_outcome
+    if not args.outcome:
+        raise SystemExit("error: --db needs --outcome KEY")
+    try:
+        get_outcome(args.outcome)
+    except KeyError as e:
+        raise SystemExit(f"error: {e.args[0]}") from None
+    breakdown = _split(args.by) or ["ethnicity_minor"]
+    by_period = "period" in breakdown
+    breakdown = [c for c in breakdown if c != "period"]
+    with connect(args.db) as con:
+        known = periods(con)
+        chosen = known if args.period == "all" else _split(args.period) or known[-1:]
+        missing = set(chosen) - set(known)
+        if missing:
+            raise SystemExit(f"error: unknown period(s) {sorted(missing)}; known: {known}")
+        reference = ()
+        if args.comparison == "reference":
+            groups = population(con, by=breakdown, periods=chosen)
+            reference = tuple(parse_reference(args.reference, breakdown, groups).items())
+        options = Options(comparison=args.comparison, reference=reference, level=args.level,
+                          ci=args.ci, adjust=args.adjust, min_population=args.min_population,
+                          min_events=args.min_events, suppress=args.suppress)
+        try:
+            result = rri_for_outcome(con, args.outcome, breakdown, chosen, options=options,
+                                     by_period=by_period)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    return _write(result, args.out)
+
+
+def _write(result, out) -> int:
+    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.to_csv(out, index=False)
     print(f"wrote {len(result)} rows to {out}")

@@ -21,6 +21,13 @@ class Cohort:
     flags_all: tuple = ()
     flags_any: tuple = ()
     age: tuple | None = None
+    subject: str = ""
+    defined_by: tuple = ()
+
+    @property
+    def in_sentence(self) -> str:
+        """The cohort as it reads inside a sentence ("looked-after children")."""
+        return self.subject or self.label
 
 
 @lru_cache(maxsize=None)
@@ -33,7 +40,8 @@ def _load() -> dict[str, Cohort]:
             key=c["key"], label=c["label"], section=c.get("section", ""),
             profile=c.get("profile", False), where=c.get("where", {}),
             flags_all=tuple(c.get("flags_all", ())), flags_any=tuple(c.get("flags_any", ())),
-            age=tuple(c["age"]) if "age" in c else None)
+            age=tuple(c["age"]) if "age" in c else None, subject=c.get("subject", ""),
+            defined_by=tuple(c.get("defined_by", ())))
     return out
 
 

@@ -99,7 +99,8 @@ def sentence(row, subject: str, outcome_label: str, comparison_label: str,
             n_text = "" if _missing(n) else f"{int(n)} "
             return (f"No child among the {n_text}{subject} had {_with_article(outcome_label)} "
                     f"(0 times {comparison_label}, {ci}).")
-        base = f"{poss} {outcome_label} rate is {format_number(rri)} times {comparison_label} ({ci})"
+        base = (f"{poss} {outcome_label} rate is {format_number(rri)} times "
+                f"{comparison_label} ({ci})")
         sig = row.get("significant")
         if not _missing(sig) and bool(sig):
             return base + (f": lower than {comparison_label}." if rri < 1 else ".")

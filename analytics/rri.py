@@ -16,6 +16,7 @@ undefined values are pandas NA. See docs/methodology_statistics.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -371,6 +372,126 @@ def _low_reasons(a, n, c, m, min_population, min_events, with_comparison: bool):
 
 
 # --------------------------------------------------------------------------
+# one function per kind of comparison
+# --------------------------------------------------------------------------
+
+@dataclass
+class _Fit:
+    """Per-row results of one comparison (float arrays; NaN = undefined)."""
+
+    rri: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    p: np.ndarray
+    p_comp: np.ndarray           # comparison proportion
+    d: np.ndarray                # rate difference (proportion) and its interval
+    dlo: np.ndarray
+    dhi: np.ndarray
+    large: np.ndarray            # rows using the large-sample method
+    exact: np.ndarray            # rows using the exact method
+    not_computable: list         # [(condition, reason), ...] in priority order
+    low_text: np.ndarray         # low-numbers reasons ("" if none)
+
+    @classmethod
+    def empty(cls, size: int) -> "_Fit":
+        arrays = [np.full(size, np.nan) for _ in range(8)]
+        return cls(*arrays, np.zeros(size, dtype=bool), np.zeros(size, dtype=bool), [],
+                   np.full(size, "", dtype=object))
+
+
+def _fit_pairs(a, n, c, m, found, skip, ci, level, min_population, min_events) -> _Fit:
+    """Each row vs its own comparison counts (c, m): "reference" and "rest"."""
+    fit = _Fit.empty(a.size)
+    alpha, z = 1 - level, z_value(level)
+    fit.not_computable = [
+        (n == 0, "no children in the group"),
+        (~found, "no reference group row for this slice"),
+        (m == 0, "no children in the comparison group"),
+        ((a == 0) & (c == 0), "no events in the group or the comparison group"),
+        (c == 0, "no events in the comparison group"),
+    ]
+    ok = ~np.logical_or.reduce([cond for cond, _ in fit.not_computable]) & ~skip
+    exact = (ci == "exact") | (a == 0) | (
+        (ci == "auto") & ((a < AUTO_EXACT_BELOW) | (c < AUTO_EXACT_BELOW)))
+    k, e = ok & ~exact, ok & exact
+    fit.rri[k], fit.lo[k], fit.hi[k], fit.p[k] = _katz(a[k], n[k], c[k], m[k], z)
+    pil, pih, fit.p[e] = _exact_pi(a[e], n[e], c[e], m[e], alpha)
+    fit.rri[e] = (a[e] / n[e]) / (c[e] / m[e])
+    fit.lo[e], fit.hi[e] = _pi_to_theta(pil, n[e], m[e]), _pi_to_theta(pih, n[e], m[e])
+    has = found & (m > 0)
+    fit.p_comp[has] = c[has] / m[has]
+    dd = has & (n > 0)
+    fit.d[dd], fit.dlo[dd], fit.dhi[dd] = _newcombe(a[dd], n[dd], c[dd], m[dd], level)
+    fit.large, fit.exact = k, e
+    fit.low_text = _low_reasons(a, n, c, m, min_population, min_events, True)
+    return fit
+
+
+def _fit_overall(a, n, A, N, ci, level, min_population, min_events) -> _Fit:
+    """Each row vs its whole by-slice (A, N), which contains the row."""
+    fit = _Fit.empty(a.size)
+    alpha, z = 1 - level, z_value(level)
+    c_r, m_r = A - a, N - n  # the rest of the slice
+    fit.not_computable = [
+        (n == 0, "no children in the group"),
+        (m_r == 0, "the group is the whole slice, so there is nothing to compare it with"),
+        (A == 0, "no events in the group or the comparison group"),
+    ]
+    ok = ~np.logical_or.reduce([cond for cond, _ in fit.not_computable])
+    # Exact intervals are built on the group-vs-rest table, so "auto" looks at
+    # the rest's events (Katz is poor, and can pass N/n, when they are few).
+    exact = (ci == "exact") | (a == 0) | (
+        (ci == "auto") & ((a < AUTO_EXACT_BELOW) | (c_r < AUTO_EXACT_BELOW)))
+    k, e = ok & ~exact, ok & exact
+    fit.rri[k], fit.lo[k], fit.hi[k], fit.p[k] = _katz_overall(a[k], n[k], A[k], N[k], z)
+    pil, pih, fit.p[e] = _exact_pi(a[e], n[e], c_r[e], m_r[e], alpha)
+    fit.rri[e] = (a[e] / n[e]) / (A[e] / N[e])
+    # theta_o = N*theta/(n*theta + m) with theta = pi*m/(n*(1-pi)) simplifies to
+    # N*pi/n: monotone, and finite even when the rest has no events.
+    fit.lo[e], fit.hi[e] = N[e] * pil / n[e], N[e] * pih / n[e]
+    fit.p_comp[N > 0] = A[N > 0] / N[N > 0]
+    dd = (n > 0) & (m_r > 0)
+    # p_g - P = (m/N) (p_g - p_rest)
+    fit.d[dd], fit.dlo[dd], fit.dhi[dd] = (
+        (m_r[dd] / N[dd]) * x for x in _newcombe(a[dd], n[dd], c_r[dd], m_r[dd], level))
+    fit.large, fit.exact = k, e
+    fit.low_text = _low_reasons(a, n, A, N, min_population, min_events, True)
+    return fit
+
+
+def _fit_benchmark(a, n, b, ci, level, min_population, min_events) -> _Fit:
+    """Each row vs a known external proportion b (NaN where none matched)."""
+    fit = _Fit.empty(a.size)
+    alpha = 1 - level
+    found = ~np.isnan(b)
+    fit.not_computable = [
+        (n == 0, "no children in the group"),
+        (~found, "no benchmark rate for this group"),
+        (b == 0, "benchmark rate is 0"),
+        (b == 1, "benchmark rate is 100%"),
+    ]
+    ok = ~np.logical_or.reduce([cond for cond, _ in fit.not_computable])
+    exact = (ci == "exact") | ((ci == "auto") & (a < AUTO_EXACT_BELOW))
+    k, e = ok & ~exact, ok & exact
+    # "score": the Wilson interval and the score test it inverts.
+    wl, wh = _wilson(a[k], n[k], level)
+    ph = a[k] / n[k]
+    fit.rri[k], fit.lo[k], fit.hi[k] = ph / b[k], wl / b[k], wh / b[k]
+    fit.p[k] = 2 * stats.norm.sf(np.abs(ph - b[k]) / np.sqrt(b[k] * (1 - b[k]) / n[k]))
+    # exact: Clopper-Pearson and the central binomial test it inverts.
+    cl, ch = _clopper_pearson(a[e], n[e], alpha)
+    fit.rri[e], fit.lo[e], fit.hi[e] = a[e] / n[e] / b[e], cl / b[e], ch / b[e]
+    fit.p[e] = _binom_central_p(a[e], n[e], b[e])
+    fit.p_comp[found] = b[found]
+    dd = found & (n > 0)
+    wl, wh = _wilson(a[dd], n[dd], level)
+    fit.d[dd], fit.dlo[dd], fit.dhi[dd] = a[dd] / n[dd] - b[dd], wl - b[dd], wh - b[dd]
+    fit.large, fit.exact = k, e
+    fit.low_text = _low_reasons(a, n, None, None, min_population, min_events, False)
+    return fit
+
+
+# --------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------
 
@@ -401,117 +522,51 @@ def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "ref
     _check_options(comparison, ci, adjust, level, unit, min_population, min_events)
     df = validate_counts(counts, group_cols, by)
     size = len(df)
-    alpha, z = 1 - level, z_value(level)
-
     a = df["events"].to_numpy(float)
     n = df["population"].to_numpy(float)
     A, N = _slice_totals(df, by)
-
-    def nan():
-        return np.full(size, np.nan)
-
-    rri, lo, hi, p = nan(), nan(), nan(), nan()
-    d, dlo, dhi, p_comp = nan(), nan(), nan(), nan()
-    method = np.full(size, None, dtype=object)
     is_ref = np.zeros(size, dtype=bool)
     ref_dict = None
+    mins = (min_population, min_events)
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        if comparison in ("reference", "rest"):
-            if comparison == "reference":
-                ref_dict = normalise_reference(reference, group_cols, df)
-                is_ref, pos = reference_match(df, group_cols, by, ref_dict)
-                found = pos >= 0
-                c = np.where(found, a[np.maximum(pos, 0)], 0.0)
-                m = np.where(found, n[np.maximum(pos, 0)], 0.0)
-            else:
-                found = np.ones(size, dtype=bool)
-                c, m = A - a, N - n
-            conds = [n == 0, ~found, m == 0, (a == 0) & (c == 0), c == 0]
-            reasons = ["no children in the group",
-                       "no reference group row for this slice",
-                       "no children in the comparison group",
-                       "no events in the group or the comparison group",
-                       "no events in the comparison group"]
-            computable = ~np.logical_or.reduce(conds) & ~is_ref
-            exact = (ci == "exact") | (a == 0) | (
-                (ci == "auto") & ((a < AUTO_EXACT_BELOW) | (c < AUTO_EXACT_BELOW)))
-            k, e = computable & ~exact, computable & exact
-            rri[k], lo[k], hi[k], p[k] = _katz(a[k], n[k], c[k], m[k], z)
-            pil, pih, p[e] = _exact_pi(a[e], n[e], c[e], m[e], alpha)
-            rri[e] = (a[e] / n[e]) / (c[e] / m[e])
-            lo[e], hi[e] = _pi_to_theta(pil, n[e], m[e]), _pi_to_theta(pih, n[e], m[e])
-            has_cmp = found & (m > 0)
-            p_comp[has_cmp] = c[has_cmp] / m[has_cmp]
-            dd = has_cmp & (n > 0)
-            d[dd], dlo[dd], dhi[dd] = _newcombe(a[dd], n[dd], c[dd], m[dd], level)
-            low_text = _low_reasons(a, n, c, m, min_population, min_events, True)
-
+        if comparison == "reference":
+            ref_dict = normalise_reference(reference, group_cols, df)
+            is_ref, pos = reference_match(df, group_cols, by, ref_dict)
+            found = pos >= 0
+            c = np.where(found, a[np.maximum(pos, 0)], 0.0)
+            m = np.where(found, n[np.maximum(pos, 0)], 0.0)
+            fit = _fit_pairs(a, n, c, m, found, is_ref, ci, level, *mins)
+        elif comparison == "rest":
+            fit = _fit_pairs(a, n, A - a, N - n, np.ones(size, dtype=bool), is_ref, ci,
+                             level, *mins)
         elif comparison == "overall":
-            c_r, m_r = A - a, N - n  # the rest of the slice
-            conds = [n == 0, m_r == 0, A == 0]
-            reasons = ["no children in the group",
-                       "the group is the whole slice, so there is nothing to compare it with",
-                       "no events in the group or the comparison group"]
-            computable = ~np.logical_or.reduce(conds)
-            # Exact intervals are built on the group-vs-rest table, so "auto"
-            # looks at the rest's events (Katz is poor when they are few).
-            exact = (ci == "exact") | (a == 0) | (
-                (ci == "auto") & ((a < AUTO_EXACT_BELOW) | (c_r < AUTO_EXACT_BELOW)))
-            k, e = computable & ~exact, computable & exact
-            rri[k], lo[k], hi[k], p[k] = _katz_overall(a[k], n[k], A[k], N[k], z)
-            pil, pih, p[e] = _exact_pi(a[e], n[e], c_r[e], m_r[e], alpha)
-            rri[e] = (a[e] / n[e]) / (A[e] / N[e])
-            # theta_o = N*theta/(n*theta + m) with theta = pi*m/(n*(1-pi)) simplifies
-            # to N*pi/n: monotone, and finite even when the rest has no events.
-            lo[e], hi[e] = N[e] * pil / n[e], N[e] * pih / n[e]
-            p_comp[N > 0] = A[N > 0] / N[N > 0]
-            dd = (n > 0) & (m_r > 0)
-            d[dd], dlo[dd], dhi[dd] = (
-                (m_r[dd] / N[dd]) * x for x in _newcombe(a[dd], n[dd], c_r[dd], m_r[dd], level))
-            low_text = _low_reasons(a, n, A, N, min_population, min_events, True)
-
-        else:  # benchmark
+            fit = _fit_overall(a, n, A, N, ci, level, *mins)
+        else:
             b = _match_benchmark(df, group_cols, by, benchmark)
-            found = ~np.isnan(b)
-            conds = [n == 0, ~found, b == 0, b == 1]
-            reasons = ["no children in the group", "no benchmark rate for this group",
-                       "benchmark rate is 0", "benchmark rate is 100%"]
-            computable = ~np.logical_or.reduce(conds)
-            exact = (ci == "exact") | ((ci == "auto") & (a < AUTO_EXACT_BELOW))
-            k, e = computable & ~exact, computable & exact
-            # "score": Wilson interval with the matching score test (consistent).
-            wl, wh = _wilson(a[k], n[k], level)
-            rri[k], lo[k], hi[k] = a[k] / n[k] / b[k], wl / b[k], wh / b[k]
-            ph = a[k] / n[k]
-            p[k] = 2 * stats.norm.sf(np.abs(ph - b[k]) / np.sqrt(b[k] * (1 - b[k]) / n[k]))
-            cl, ch = _clopper_pearson(a[e], n[e], alpha)
-            rri[e], lo[e], hi[e] = a[e] / n[e] / b[e], cl / b[e], ch / b[e]
-            p[e] = _binom_central_p(a[e], n[e], b[e])
-            p_comp[found] = b[found]
-            dd = found & (n > 0)
-            wl, wh = _wilson(a[dd], n[dd], level)
-            ph = a[dd] / n[dd]
-            d[dd], dlo[dd], dhi[dd] = ph - b[dd], wl - b[dd], wh - b[dd]
-            low_text = _low_reasons(a, n, None, None, min_population, min_events, False)
-
-        method[k] = "score" if comparison == "benchmark" else "katz"
-        method[e] = "exact"
-
-        excess = np.where(n > 0, a - n * p_comp, np.nan)
+            fit = _fit_benchmark(a, n, b, ci, level, *mins)
+        excess = np.where(n > 0, a - n * fit.p_comp, np.nan)
         rate = np.where(n > 0, a / n, np.nan)
         rlo, rhi = _wilson(a, n, level)
         rep = np.where((A > 0) & (n > 0), (a / A) / (n / N), np.nan)
+
+    method = np.full(size, None, dtype=object)
+    method[fit.large] = "score" if comparison == "benchmark" else "katz"
+    method[fit.exact] = "exact"
+    rri, lo, hi, p = fit.rri, fit.lo, fit.hi, fit.p
+    d, dlo, dhi, p_comp = fit.d, fit.dlo, fit.dhi, fit.p_comp
 
     # The named reference row(s): exactly 1, nothing to test.
     ref_ok = is_ref & (n > 0)
     rri[ref_ok], d[ref_ok], excess[ref_ok] = 1.0, 0.0, 0.0
     dlo[is_ref], dhi[is_ref] = np.nan, np.nan
 
-    status = np.select(conds, ["not computable: " + r for r in reasons], default="")
+    status = np.select([cond for cond, _ in fit.not_computable],
+                       ["not computable: " + r for _, r in fit.not_computable], default="")
     status = np.where(status != "", status,
-                      np.where(low_text != "", "low numbers: " + low_text, "ok"))
+                      np.where(fit.low_text != "", "low numbers: " + fit.low_text, "ok"))
     status = np.where(ref_ok, "reference", status)
+    alpha = 1 - level
 
     # Multiple-comparison adjustment within each by-slice.
     p_adj = np.full(size, np.nan)

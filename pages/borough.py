@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import charts, disclosure
 from analytics.reference import outcome_catalogue
-from ui import data, state
+from ui import data, state, widgets
 
 f = state.current()
 catalogue = outcome_catalogue().set_index("key")
@@ -20,7 +20,7 @@ st.info(
 
 totals = data.outcome_counts(by=("period",))
 now = totals[totals["period"] == f.period].set_index("outcome")
-pop = data.population(periods=f.periods)
+pop = data.population(periods=(f.period,))
 cols = st.columns(6)
 cols[0].metric("Children aged 0-17", f"{int(pop['population'].sum()):,}")
 cols[1].metric("Pupils on roll", f"{int(now.loc['suspension', 'population']):,}")
@@ -30,14 +30,14 @@ for col, key in zip(cols[2:], ["cin", "looked_after", "first_time_entrant", "cus
 
 st.subheader(f"Children by ethnicity and sex, {f.period}")
 level_title = state.ETHNICITY_LEVELS[f.ethnicity]
-by_group = data.population(by=(f.ethnicity, "sex"), periods=f.periods)
+by_group = data.population(by=(f.ethnicity, "sex"), periods=(f.period,))
 chart = charts.board_chart(
     charts.population_bars(by_group, f.ethnicity, f"Ethnicity ({level_title.lower()})"),
     title=f"{int(by_group['population'].sum()):,} children aged 0-17 live in the borough",
     subtitle=f"Children by ethnicity ({level_title.lower()}) and sex, {f.period}",
     width=520,
 )
-st.altair_chart(chart, width="content")
+widgets.chart(chart, f"children-by-ethnicity-{f.period}")
 with st.expander("Table: children by ethnicity and sex"):
     wide = by_group.pivot_table(index=f.ethnicity, columns="sex", values="population",
                                 aggfunc="sum", fill_value=0)
@@ -71,9 +71,9 @@ picked = st.multiselect(
 if picked:
     lines = totals[totals["outcome"].isin(picked)]
     first, last = lines["period"].min(), lines["period"].max()
-    st.altair_chart(charts.board_chart(
+    widgets.chart(charts.board_chart(
         charts.totals_lines(lines),
         title="How many children each outcome touched, year by year",
         subtitle=f"Counts of children, {first} to {last}",
         caveat="Counts, not rates: see the RRI pages for comparisons between groups."),
-        width="stretch")
+        "outcome-counts-by-year")

@@ -31,3 +31,40 @@ def test_borough_page_follows_the_period_filter(app_env):
     assert at.subheader[0].value.endswith("2016/17")
     assert before["Custodial sentences"] != after["Custodial sentences"] or \
         before["First-time entrants"] != after["First-time entrants"]
+
+
+def test_explorer_shows_the_forest_and_table(app_env):
+    at = _app()
+    at.switch_page("pages/explorer.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "RRI explorer"
+    table = at.dataframe[0].value
+    boys = table[table["Group"] == "Black boys"].iloc[0]
+    assert float(boys["RRI"].split()[0]) > 1.5          # Black boys' suspensions, section 5.4
+    assert not table.astype(str).apply(lambda c: c.str.contains("nan|inf", case=False)).any().any()
+
+
+def test_explorer_follows_outcome_and_comparison(app_env):
+    at = _app()
+    at.switch_page("pages/explorer.py")
+    at.run()
+    at.selectbox(key="outcome").set_value("cin").run()
+    at.radio(key="cmp").set_value("reference").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    ref = table[table["Group"].isin(["White boys", "White girls"])]
+    assert set(ref["Status"]) == {"reference"} and set(ref["RRI"]) == {"1.00"}
+
+
+def test_explorer_suppresses_small_custody_counts(app_env):
+    at = _app()
+    at.switch_page("pages/explorer.py")
+    at.run()
+    at.selectbox(key="outcome").set_value("custody").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    shown = table["Children with outcome"]
+    assert (shown == "[c]").any()
+    numbers = shown[shown != "[c]"].str.replace(",", "").astype(int)
+    assert not numbers.between(1, 4).any()

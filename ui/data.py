@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics import counts as counts_mod
+from analytics import profiles, views
 from analytics.db import connect, ensure_database
 from analytics.db import periods as db_periods
 from analytics.synthetic import DEFAULT_DB
+from analytics.views import Options
 
 #: Environment variable naming the database file (tests and benchmarks point it elsewhere).
 DB_ENV = "DISPROP_DB"
@@ -56,3 +58,33 @@ def outcome_counts(outcomes: tuple | None = None, by: tuple = (), periods: tuple
 def population(by: tuple = (), periods: tuple = (), filters: tuple = ()) -> pd.DataFrame:
     return counts_mod.population(cursor(), by=list(by), periods=list(periods) or None,
                                  filters=dict(filters))
+
+
+@st.cache_data(show_spinner=False)
+def groups(level: str) -> list[str]:
+    """The groups present at an ethnicity level, for the reference-group choice."""
+    table = counts_mod.population(cursor(), by=[level])
+    return sorted(table[level].astype(str))
+
+
+@st.cache_data(show_spinner="Computing...", max_entries=128)
+def rri_for_outcome(outcome: str, breakdown: tuple, periods: tuple, filters: tuple,
+                    options: Options, by_period: bool = False) -> pd.DataFrame:
+    return views.rri_for_outcome(cursor(), outcome, list(breakdown), list(periods),
+                                 filters=dict(filters), options=options, by_period=by_period)
+
+
+@st.cache_data(show_spinner="Computing...", max_entries=32)
+def rri_matrix(breakdown: tuple, periods: tuple, filters: tuple, options: Options,
+               outcomes: tuple | None = None, by_period: bool = False) -> pd.DataFrame:
+    return views.rri_matrix(cursor(), list(breakdown), list(periods), filters=dict(filters),
+                            options=options, outcomes=list(outcomes) if outcomes else None,
+                            by_period=by_period)
+
+
+@st.cache_data(show_spinner="Computing...", max_entries=64)
+def profile(cohort: str, periods: tuple, options: Options) -> pd.DataFrame:
+    o = options
+    return profiles.profile(cursor(), cohort, list(periods), level=o.level, ci=o.ci,
+                            adjust=o.adjust, min_population=o.min_population,
+                            min_events=o.min_events, suppress=o.suppress)

@@ -58,3 +58,15 @@ def totals_lines(table: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("label:N", title="Outcome"), alt.Tooltip("period:O", title="Year"),
                  alt.Tooltip("events:Q", title="Children", format=",")],
     ).properties(height=280)
+
+
+def to_png(chart, scale: float = 2.0) -> bytes:
+    """PNG bytes rendered server-side by vl-convert (no browser needed)."""
+    import vl_convert as vlc
+    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+
+
+def to_svg(chart) -> str:
+    """SVG text rendered server-side by vl-convert."""
+    import vl_convert as vlc
+    return vlc.vegalite_to_svg(chart.to_json())

@@ -1,0 +1,95 @@
+"""The command line: `python -m analytics rri` from a counts file and from the database."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from scipy.stats.contingency import relative_risk
+
+GOOD = "ethnicity,events,population\nWhite British,40,1000\nBlack Caribbean,30,250\nBlack African,2,300\n"
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "analytics", *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def test_rri_from_counts_file_matches_scipy(tmp_path):
+    src, out = tmp_path / "counts.csv", tmp_path / "out.csv"
+    src.write_text(GOOD)
+    r = run("rri", "--counts", src, "--comparison", "reference", "--reference", "White British",
+            "--ci", "katz", "--adjust", "none", "--suppress", "0", "--out", out)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out).set_index("ethnicity")
+    expected = relative_risk(30, 250, 40, 1000)
+    ci = expected.confidence_interval(0.95)
+    row = table.loc["Black Caribbean"]
+    assert row["rri"] == pytest.approx(expected.relative_risk)
+    assert (row["rri_ci_low"], row["rri_ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert table.loc["White British", "rri"] == 1
+
+
+def test_suppression_is_on_by_default(tmp_path):
+    src, out = tmp_path / "counts.csv", tmp_path / "out.csv"
+    src.write_text(GOOD)
+    assert run("rri", "--counts", src, "--comparison", "overall", "--out", out).returncode == 0
+    table = pd.read_csv(out).set_index("ethnicity")
+    assert pd.isna(table.loc["Black African", "events"])          # 2 children: hidden
+    assert pd.isna(table.loc["Black African", "rri"])
+    assert not table["events"].dropna().between(1, 4).any()
+
+
+@pytest.mark.parametrize("content, row, column", [
+    ("ethnicity,events\nA,1\n", None, "population"),
+    ("ethnicity,events,population\nA,5,100\nB,-1,100\n", 3, "events"),
+    ("ethnicity,events,population\nA,5,100\nB,120,100\n", 3, "events"),
+    ("ethnicity,events,population\nA,five,100\n", 2, "events"),
+    ("ethnicity,events,population\nA,5,100\nA,6,90\n", 3, "ethnicity"),
+    ("ethnicity;events;population\nA;5;100\n", None, "events"),
+])
+def test_bad_counts_file_is_refused_with_row_and_column(tmp_path, content, row, column):
+    src, out = tmp_path / "bad.csv", tmp_path / "out.csv"
+    src.write_text(content)
+    r = run("rri", "--counts", src, "--comparison", "overall", "--out", out)
+    assert r.returncode != 0
+    assert "bad.csv" in r.stderr and f"column '{column}'" in r.stderr
+    if row is not None:
+        assert f"row {row}" in r.stderr
+    assert not out.exists()
+
+
+def test_empty_counts_file(tmp_path):
+    src, out = tmp_path / "empty.csv", tmp_path / "out.csv"
+    src.write_text("")
+    r = run("rri", "--counts", src, "--comparison", "overall", "--out", out)
+    assert r.returncode != 0 and "empty" in r.stderr and not out.exists()
+
+
+def test_rri_from_database(borough_db, tmp_path):
+    out = tmp_path / "custody.csv"
+    r = run("rri", "--db", borough_db, "--outcome", "suspension", "--by", "ethnicity_minor,sex",
+            "--period", "2023/24,2024/25", "--comparison", "reference", "--reference",
+            "ethnicity_minor=White British", "--out", out)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out)
+    ref = table[table["ethnicity_minor"] == "White British"]
+    assert set(ref["rri"]) == {1.0} and len(ref) == 2       # one reference per sex stratum
+    bc = table[(table["ethnicity_minor"] == "Black Caribbean") & (table["sex"] == "Male")].iloc[0]
+    assert bc["rri"] > 2 and bc["significant"]
+
+
+def test_rri_by_period_from_database(borough_db, tmp_path):
+    out = tmp_path / "by_period.csv"
+    r = run("rri", "--db", borough_db, "--outcome", "cin", "--by", "ethnicity_major,period",
+            "--period", "all", "--comparison", "overall", "--out", out)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out)
+    assert table["period"].nunique() == 10
+
+
+def test_unknown_period_is_refused(borough_db, tmp_path):
+    r = run("rri", "--db", borough_db, "--outcome", "cin", "--period", "1999/00",
+            "--comparison", "overall", "--out", tmp_path / "x.csv")
+    assert r.returncode != 0 and "1999/00" in r.stderr

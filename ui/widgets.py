@@ -1,0 +1,35 @@
+"""Small drawing helpers shared by pages."""
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from analytics import charts, disclosure
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def chart(figure: alt.TopLevelMixin, name: str) -> None:
+    """Draw a board-ready chart with PNG and SVG downloads rendered server-side on click."""
+    st.altair_chart(figure, width="content")
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("Download PNG", data=lambda: charts.to_png(figure),
+                         file_name=f"{slug(name)}.png", mime="image/png",
+                         key=f"png-{slug(name)}", icon=":material/image:")
+    right.download_button("Download SVG", data=lambda: charts.to_svg(figure),
+                          file_name=f"{slug(name)}.svg", mime="image/svg+xml",
+                          key=f"svg-{slug(name)}", icon=":material/draw:")
+
+
+def result_table(table: pd.DataFrame, labels: dict[str, str], key: str | None = None) -> None:
+    """A result table formatted for screen: suppressed cells [c], undefined [z], low [u],
+    readable column names, and the legend."""
+    shown = disclosure.display_frame(table)
+    cols = [c for c in labels if c in shown.columns]
+    st.dataframe(shown[cols].rename(columns=labels), hide_index=True, width="stretch", key=key)
+    st.caption(disclosure.legend(table.attrs.get("suppression_threshold", 5) or 5))
