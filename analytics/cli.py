@@ -73,7 +73,18 @@ def cmd_rri(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     result = disclosure.suppress(result, group_cols, by=by, threshold=args.suppress)
-    return _write(result, args.out)
+    return _write(result, args, source=f"counts file {Path(args.counts).name}")
+
+
+def _parse_filters(text: str | None) -> dict:
+    """--filter 'fsm_status=FSM eligible,sex=Male' (several values: 'sen_status=SEN support|EHCP')."""
+    out = {}
+    for part in _split(text):
+        if "=" not in part:
+            raise SystemExit(f"error: --filter {part!r} must be COLUMN=VALUE")
+        col, values = part.split("=", 1)
+        out[col.strip()] = [v.strip() for v in values.split("|")]
+    return out
 
 
 def _rri_from_db(args) -> int:
@@ -105,17 +116,31 @@ def _rri_from_db(args) -> int:
                           min_events=args.min_events, suppress=args.suppress)
         try:
             result = rri_for_outcome(con, args.outcome, breakdown, chosen, options=options,
-                                     by_period=by_period)
+                                     filters=_parse_filters(args.filter), by_period=by_period)
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-    return _write(result, args.out)
+    return _write(result, args, source=f"database {Path(args.db).name}", outcome=args.outcome,
+                  periods=", ".join(chosen), filters=args.filter or "none")
 
 
-def _write(result, out) -> int:
-    out = Path(out)
+def _write(result, args, **meta) -> int:
+    """Write the result in the format the --out suffix names, with its metadata."""
+    from analytics import export
+    out = Path(args.out)
+    fmt = export.format_for(out)
+    info = export.metadata(
+        **meta, comparison=args.comparison, reference=args.reference or "",
+        interval_level=args.level, interval_method=args.ci, adjustment=args.adjust,
+        suppression_threshold=args.suppress,
+        suppression_rule=(f"counts of 1 to {args.suppress - 1} suppressed, with secondary "
+                          "suppression and every figure derived from them"
+                          if args.suppress > 1 else "none (--suppress 0)"),
+        minimum_population=args.min_population, minimum_events=args.min_events,
+        command="python -m analytics " + " ".join(sys.argv[1:]))
+    data = export.export_bytes(result, fmt, info)
     out.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(out, index=False)
+    out.write_bytes(data)
     print(f"wrote {len(result)} rows to {out}")
     return 0
 
@@ -129,6 +154,41 @@ def cmd_claims(args) -> int:
         print(f"{'holds ' if r.holds else 'FAILS '} {r.claim_id:32s} {r.detail}")
     print(f"{int(results['holds'].sum())} of {len(results)} claims hold")
     return 0 if results["holds"].all() else 1
+
+
+def cmd_import(args) -> int:
+    from analytics import userdata
+    try:
+        result = userdata.import_file(args.file, name=args.name, user_db=args.user_db)
+    except (InputError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    what = (f"{result.rows} child-year rows; outcomes: {', '.join(result.outcomes) or 'none'}"
+            if result.kind == "records" else
+            f"{result.rows} groups by {', '.join(result.group_cols)}")
+    print(f"imported {args.file} as {result.kind} dataset {result.name!r}: {what}")
+    return 0
+
+
+def cmd_datasets(args) -> int:
+    from analytics import userdata
+    table = userdata.list_datasets(args.user_db)
+    if table.empty:
+        print("no datasets imported")
+    for r in table.itertuples():
+        print(f"{r.name:24s} {r.kind:10s} {r.n_rows:>9,} rows  from {r.source_file} ({r.imported_at:%Y-%m-%d %H:%M})")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    from analytics import userdata
+    try:
+        userdata.delete_dataset(args.name, args.user_db)
+    except (KeyError, ValueError) as e:
+        print(f"error: {e.args[0]}", file=sys.stderr)
+        return 2
+    print(f"deleted dataset {args.name!r}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -150,6 +210,8 @@ def parser() -> argparse.ArgumentParser:
     src.add_argument("--by", help="breakdown columns with --db (e.g. ethnicity_minor,sex; add period "
                                   "for one table per period); with --counts, columns that slice the table")
     src.add_argument("--period", help="period(s) with --db, comma-separated, or 'all' (default: latest)")
+    src.add_argument("--filter", help="restrict the population with --db: COLUMN=VALUE[|VALUE][,...] "
+                                      "(e.g. 'fsm_status=FSM eligible')")
     r.add_argument("--comparison", choices=["reference", "rest", "overall"], default="reference")
     r.add_argument("--reference", help=f"reference group: VALUE or COLUMN=VALUE (default {DEFAULT_REFERENCE!r})")
     r.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
@@ -160,8 +222,24 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--unit", type=int, help="rate per UNIT children (default: the outcome's, or 100)")
     r.add_argument("--min-population", type=int, default=30)
     r.add_argument("--min-events", type=int, default=5)
-    r.add_argument("--out", required=True, help="output file (.csv)")
+    r.add_argument("--out", required=True, help="output file: .csv, .xlsx (data + metadata sheets) "
+                                                "or .parquet (metadata in the file)")
     r.set_defaults(func=cmd_rri)
+
+    i = sub.add_parser("import", help="import a record-level or aggregate file into the user database")
+    i.add_argument("file", type=Path, help="CSV, Excel (.xlsx) or Parquet")
+    i.add_argument("--name", help="dataset name (default: from the file name)")
+    i.add_argument("--user-db", type=Path, default=None, help="user database (default data/user/user.duckdb)")
+    i.set_defaults(func=cmd_import)
+
+    d = sub.add_parser("datasets", help="list imported datasets")
+    d.add_argument("--user-db", type=Path, default=None)
+    d.set_defaults(func=cmd_datasets)
+
+    x = sub.add_parser("delete", help="delete an imported dataset")
+    x.add_argument("name")
+    x.add_argument("--user-db", type=Path, default=None)
+    x.set_defaults(func=cmd_delete)
 
     c = sub.add_parser("claims", help="check every section 5.4 claim against the database")
     c.add_argument("--db", type=Path, default=DEFAULT_DB)

@@ -12,8 +12,14 @@ def _app():
     return AppTest.from_file(APP, default_timeout=60)
 
 
+def _borough():
+    at = _app()
+    at.switch_page("pages/borough.py")
+    return at.run()
+
+
 def test_borough_page_shows_the_borough(app_env):
-    at = _app().run()
+    at = _borough()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert 38_000 <= int(metrics["Children aged 0-17"].replace(",", "")) <= 42_000
@@ -23,7 +29,7 @@ def test_borough_page_shows_the_borough(app_env):
 
 
 def test_borough_page_follows_the_period_filter(app_env):
-    at = _app().run()
+    at = _borough()
     before = {m.label: m.value for m in at.metric}
     at.selectbox(key="period").set_value("2016/17").run()
     assert not at.exception

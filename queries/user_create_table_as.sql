@@ -1,0 +1,2 @@
+-- Store a validated frame (registered with the connection) as a table.
+CREATE TABLE {table} AS SELECT * FROM {frame};

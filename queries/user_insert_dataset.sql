@@ -1,0 +1,2 @@
+INSERT INTO datasets VALUES ($name, $kind, $source_file, current_timestamp::TIMESTAMP, $n_rows,
+                             $group_cols, $outcomes, $periods, $ethnicity_level);

@@ -1,0 +1,90 @@
+"""Taking data out: every format carries the metadata, holds no count the screen hides, and
+round-trips back through import to the same RRIs."""
+from __future__ import annotations
+
+import io
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from analytics import export, userdata
+from analytics.rri import rri_table
+from analytics.views import Options, rri_for_outcome
+
+META = dict(source="test", comparison="overall", suppression_threshold=5)
+
+
+@pytest.fixture(scope="module")
+def custody(con):
+    """Custody by ethnicity and sex in one year: many small counts, so suppression bites."""
+    return rri_for_outcome(con, "custody", ["ethnicity_minor", "sex"], ["2023/24"],
+                           options=Options(comparison="overall"))
+
+
+def _read(fmt, data):
+    if fmt == "csv":
+        return pd.read_csv(io.BytesIO(data), comment="#", dtype=str, keep_default_na=False)
+    if fmt == "xlsx":
+        return pd.read_excel(io.BytesIO(data), sheet_name="data", dtype=str).fillna("")
+    return pd.read_parquet(io.BytesIO(data)).astype("string").fillna("").astype(str)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_no_export_format_leaks_a_suppressed_count(custody, fmt):
+    assert custody["status"].astype(str).str.startswith("suppressed").any()   # the test bites
+    table = _read(fmt, export.export_bytes(custody, fmt, export.metadata(**META)))
+    events = pd.to_numeric(table["events"], errors="coerce")
+    assert not events.between(1, 4).any()
+    hidden = table["status"].str.startswith("suppressed")
+    for col in ("events", "rate", "rri", "excess_events", "representation_index"):
+        assert set(table.loc[hidden, col]) <= {"[c]", "", "nan", "<NA>"}
+    # and the totals do not give a hidden cell away: no line has exactly one hidden cell
+    for _, line in table.groupby("sex"):
+        assert (line["events"].isin(["[c]", "", "<NA>"])).sum() != 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_metadata_is_written_into_the_file(custody, fmt):
+    meta = export.metadata(**META, url="http://localhost:8501/explorer?outcome=custody",
+                           command="python -m analytics rri --db x --outcome custody --out y.csv")
+    data = export.export_bytes(custody, fmt, meta)
+    if fmt == "csv":
+        text = data.decode()
+        assert "# command: python -m analytics rri" in text and "# url: http://localhost" in text
+    elif fmt == "xlsx":
+        sheet = pd.read_excel(io.BytesIO(data), sheet_name="metadata")
+        items = dict(zip(sheet["item"], sheet["value"]))
+        assert items["comparison"] == "overall" and items["url"].startswith("http")
+        assert "product_version" in items and "generated" in items
+    else:
+        kv = pq.read_schema(io.BytesIO(data)).metadata
+        assert kv[b"disproportionality.comparison"] == b"overall"
+        assert b"disproportionality.command" in kv
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_export_round_trips_through_import(con, tmp_path, fmt):
+    """An unsuppressed export imported as aggregate data gives back the same RRIs."""
+    table = rri_for_outcome(con, "suspension", ["ethnicity_major", "sex"], ["2024/25"],
+                            options=Options(comparison="rest", suppress=0, adjust="none"))
+    path = tmp_path / f"export.{fmt}"
+    path.write_bytes(export.export_bytes(table, fmt, export.metadata(**META)))
+    db = tmp_path / "user.duckdb"
+    userdata.import_file(path, "back", db)
+    with duckdb.connect(str(db), read_only=True) as ucon:
+        back = userdata.aggregate_table(ucon, "back")
+    again = rri_table(back, ["ethnicity_major", "sex"], comparison="rest", unit=100, adjust="none")
+    merged = table.merge(again, on=["ethnicity_major", "sex"], suffixes=("", "_back"))
+    assert len(merged) == len(table)
+    for col in ("rri", "rri_ci_low", "rri_ci_high", "p_value"):
+        pd.testing.assert_series_equal(merged[col].astype(float), merged[f"{col}_back"].astype(float),
+                                       check_names=False)
+
+
+def test_importing_a_suppressed_export_names_the_symbol(custody, tmp_path):
+    path = tmp_path / "published.csv"
+    path.write_bytes(export.export_bytes(custody, "csv", export.metadata(**META)))
+    with pytest.raises(Exception, match=r"\[c\].*suppressed figure"):
+        userdata.import_file(path, "published", tmp_path / "u.duckdb")

@@ -1,0 +1,155 @@
+"""Bringing data in: every bad-input case is refused with file, row and column, and the
+user database is byte-for-byte unchanged; good files are stored, listed, used and deleted."""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from analytics import userdata
+from analytics.counts import counts
+from analytics.inputs import InputError
+
+GOOD = "ethnicity,sex,events,population\nWBRI,Male,40,1000\nBCRB,Male,30,250\nBAFR,Male,12,300\n"
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture()
+def store(tmp_path):
+    """A user database that already holds one dataset."""
+    db = tmp_path / "user.duckdb"
+    src = tmp_path / "first.csv"
+    src.write_text(GOOD)
+    userdata.import_file(src, "first", db)
+    return db
+
+
+def _xlsx_with_formula(path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["ethnicity", "events", "population"])
+    ws.append(["WBRI", 4, 100])
+    ws.append(["BCRB", "=B2*2", 100])
+    wb.save(path)
+
+
+BAD = [
+    ("empty.csv", b"", None, None, "empty"),
+    ("latin1.csv", "ethnicity,events,population\nCaf\u00e9,1,10\n".encode("latin-1"), None, None, "UTF-8"),
+    ("semicolon.csv", b"ethnicity;events;population\nWBRI;1;10\n", None, None, "';'"),
+    ("nopop.csv", b"ethnicity,events\nWBRI,1\n", None, "population", "missing"),
+    ("negative.csv", b"ethnicity,events,population\nWBRI,5,100\nBCRB,-3,100\n", 3, "events", "negative"),
+    ("text.csv", b"ethnicity,events,population\nWBRI,5,lots\n", 2, "population", "not a whole number"),
+    ("over.csv", b"ethnicity,events,population\nWBRI,500,100\n", 2, "events", "greater than population"),
+    ("dup.csv", b"ethnicity,events,population\nWBRI,5,100\nBCRB,5,100\nWBRI,6,90\n", 4, "ethnicity", "duplicate"),
+    ("unknown_eth.csv", b"ethnicity,events,population\nWBRI,5,100\nMartian,5,100\n", 3, "ethnicity", "unrecognised ethnicity"),
+    ("records_bad_sex.csv", b"period,sex,ethnicity,age\n2023/24,Male,WBRI,12\n2023/24,X,WBRI,12\n", 3, "sex", "not a recognised sex"),
+    ("records_no_age.csv", b"period,sex,ethnicity\n2023/24,Male,WBRI\n", None, "age", "missing required column"),
+    ("records_bad_period.csv", b"period,sex,ethnicity,age\n2023,Male,WBRI,12\n", 2, "period", "academic year"),
+    ("notes.txt", b"hello", None, None, "unsupported file type"),
+]
+
+
+@pytest.mark.parametrize("name, content, row, column, message", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_refused_and_nothing_changes(store, tmp_path, name, content, row, column, message):
+    before = digest(store)
+    src = tmp_path / name
+    src.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        userdata.import_file(src, "second", store)
+    text = str(err.value)
+    assert name in text and message in text
+    if row is not None:
+        assert f"row {row}" in text
+    if column is not None:
+        assert f"column '{column}'" in text
+    assert digest(store) == before
+    assert list(userdata.list_datasets(store)["name"]) == ["first"]
+
+
+def test_formula_in_spreadsheet_is_refused(store, tmp_path):
+    before = digest(store)
+    src = tmp_path / "formulas.xlsx"
+    _xlsx_with_formula(src)
+    with pytest.raises(InputError, match=r"formulas.xlsx, row 3, column 'events': cell B3 holds a formula"):
+        userdata.import_file(src, "second", store)
+    assert digest(store) == before
+
+
+def test_file_over_the_size_limit_is_refused(store, tmp_path):
+    before = digest(store)
+    src = tmp_path / "big.csv"
+    src.write_text(GOOD + "WBRI,1,2\n" * 2000)
+    with pytest.raises(InputError, match=r"big.csv: the file is 18 kB, over the 10 kB limit"):
+        userdata.import_file(src, "second", store, max_bytes=10_000)
+    assert digest(store) == before
+
+
+def test_existing_name_is_refused(store, tmp_path):
+    before = digest(store)
+    src = tmp_path / "again.csv"
+    src.write_text(GOOD)
+    with pytest.raises(InputError, match="already exists"):
+        userdata.import_file(src, "first", store)
+    assert digest(store) == before
+
+
+def test_aggregate_recognises_ons_and_major_labels(tmp_path):
+    db = tmp_path / "user.duckdb"
+    src = tmp_path / "ons.csv"
+    src.write_text("ethnicity,events,population\n"
+                   "\"Black, Black British, Black Welsh, Caribbean or African: Caribbean\",5,100\n"
+                   "\"White: English, Welsh, Scottish, Northern Irish or British\",7,300\n")
+    userdata.import_file(src, "ons", db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        table = userdata.aggregate_table(con, "ons")
+    assert set(table["ethnicity"]) == {"Black Caribbean", "White British"}
+
+
+def test_records_reproduce_the_synthetic_counts(con, tmp_path):
+    """Child-years exported from the synthetic borough and imported back give the same counts."""
+    rows = con.execute("""
+        SELECT cy.child_id, cy.period, c.sex, c.ethnicity_code AS ethnicity, cy.age, cy.on_roll,
+               cy.fsm, cy.sen, cy.suspensions, cy.proven_offence, cy.custody
+        FROM child_year cy JOIN children c USING (child_id) WHERE cy.period = '2024/25'""").df()
+    src = tmp_path / "records.parquet"
+    rows.to_parquet(src)
+    db = tmp_path / "user.duckdb"
+    result = userdata.import_file(src, "mine", db)
+    assert result.kind == "records" and "suspension" in result.outcomes and "cin" not in result.outcomes
+    with duckdb.connect(str(db), read_only=True) as ucon:
+        got = counts(userdata.records_cursor(ucon, "mine"), "suspension", by=["ethnicity_major", "sex"],
+                     periods=["2024/25"])
+    want = counts(con, "suspension", by=["ethnicity_major", "sex"], periods=["2024/25"])
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_delete_and_synthetic_untouched(store, borough_db):
+    before = digest(borough_db)
+    userdata.delete_dataset("first", store)
+    assert userdata.list_datasets(store).empty
+    assert digest(borough_db) == before
+
+
+def test_import_command(tmp_path):
+    src, db = tmp_path / "c.csv", tmp_path / "u.duckdb"
+    src.write_text(GOOD)
+    r = subprocess.run([sys.executable, "-m", "analytics", "import", str(src), "--name", "mine",
+                        "--user-db", str(db)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "aggregate dataset 'mine'" in r.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ethnicity,events,population\nWBRI,9,5\n")
+    before = digest(db)
+    r = subprocess.run([sys.executable, "-m", "analytics", "import", str(bad), "--user-db", str(db)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "bad.csv, row 2, column 'events'" in r.stderr
+    assert digest(db) == before
