@@ -12,6 +12,10 @@ from analytics.reference import outcome as get_outcome
 from analytics.reference import outcome_catalogue
 from analytics.rri import rri_table
 
+#: Result columns expressed per `unit` children (everything else is a count or a ratio).
+RATE_COLUMNS = ["rate", "rate_ci_low", "rate_ci_high", "reference_rate", "rate_difference",
+                "rate_difference_ci_low", "rate_difference_ci_high"]
+
 
 @dataclass(frozen=True)
 class Options:
@@ -63,17 +67,38 @@ def rri_matrix(con, breakdown, periods, *, outcomes=None, filters: dict | None =
     table for adjustment and suppression, exactly as the explorer shows it alone.
     """
     breakdown = list(breakdown)
-    by = ["period"] if by_period else []
-    catalogue = outcome_catalogue().set_index("key")
-    table = outcome_counts(con, outcomes=outcomes, by=breakdown + by, periods=periods,
+    by = ["outcome"] + (["period"] if by_period else [])
+    table = outcome_counts(con, outcomes=outcomes, by=breakdown + by[1:], periods=periods,
                            filters=filters)
-    parts = []
-    for key, part in table.groupby("outcome", sort=False):
-        result = _rri(part.drop(columns="outcome"), breakdown, by,
-                      int(catalogue.loc[key, "unit"]), options)
-        result.insert(0, "outcome", key)
-        parts.append(result)
-    out = pd.concat(parts, ignore_index=True)
+    table = table[breakdown + by + ["events", "population"]]
+    # One vectorised pass over every outcome (each outcome x period is its own slice for the
+    # comparison, adjustment and suppression); rates are per child, then per outcome unit.
+    out = _rri(table, breakdown, by, 1, options)
+    unit = out["outcome"].map(outcome_catalogue().set_index("key")["unit"]).to_numpy(float)
+    for col in RATE_COLUMNS:
+        out[col] = out[col] * unit
+    out = out[["outcome"] + [c for c in out.columns if c != "outcome"]]
     out.attrs.update(options.as_dict(), periods=list(periods), filters=dict(filters or {}),
                      breakdown=breakdown)
+    return out
+
+
+def aggregate_keys(table: pd.DataFrame) -> list[str]:
+    """The group columns of an aggregate counts table (all but outcome, period and counts)."""
+    return [c for c in table.columns if c not in ("outcome", "period", "events", "population")]
+
+
+def rri_for_aggregate(table: pd.DataFrame, *, outcome: str | None = None,
+                      period: str | None = None, options: Options = Options(),
+                      unit: int = 100) -> pd.DataFrame:
+    """RRI of a user's aggregate counts table, restricted to one outcome and period when the
+    table has those columns; every other column is a group column."""
+    part = table
+    if outcome is not None and "outcome" in part.columns:
+        part = part[part["outcome"] == outcome]
+    if period is not None and "period" in part.columns:
+        part = part[part["period"] == period]
+    keys = aggregate_keys(part)
+    out = _rri(part[keys + ["events", "population"]].reset_index(drop=True), keys, [], unit, options)
+    out.attrs.update(outcome=outcome, periods=[period] if period else [])
     return out

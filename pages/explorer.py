@@ -1,16 +1,48 @@
 """RRI explorer: one outcome, any breakdown; a forest plot and the full table."""
+from dataclasses import replace
+
 import streamlit as st
 
-from analytics import charts
+from analytics import charts, views
 from analytics.charts.forest import forest
 from analytics.labels import COLUMN_LABELS, finding, group_labels
 from analytics.reference import outcome_catalogue
 from ui import data, state, widgets
 
-f = state.current()
+f = state.current(allow_aggregate=True)
 catalogue = outcome_catalogue().set_index("key")
 
 st.title("RRI explorer")
+if data.source_kind() == "aggregate":
+    st.caption(f"Data source: your aggregate table **{data.source()}**.")
+    table = data.aggregate()
+    keys = views.aggregate_keys(table)
+    left, mid, right = st.columns([3, 2, 2])
+    outcomes = sorted(table["outcome"].unique()) if "outcome" in table.columns else [None]
+    outcome = left.selectbox("Outcome", outcomes, key="agg_outcome", bind="query-params",
+                             format_func=lambda o: o or data.source())
+    unit = mid.selectbox("Rate per", [100, 1000, 10000], key="agg_unit", bind="query-params",
+                         format_func=lambda u: f"{u:,} children")
+    options = f.options
+    if options.comparison == "reference":
+        first = keys[0]
+        values = sorted(table[first].astype(str).unique())
+        ref = right.selectbox(f"Reference ({first})", values, key="agg_ref", bind="query-params")
+        options = replace(options, reference=((first, ref),))
+    period = f.period if "period" in table.columns else None
+    result = views.rri_for_aggregate(table, outcome=outcome, period=period, options=options, unit=unit)
+    result = result.assign(group=group_labels(result, keys))
+    name = outcome or data.source()
+    figure = charts.board_chart(
+        forest(result), title=finding(result, name, f.comparison_label if options.comparison != "reference"
+                                      else f"{dict(options.reference)[keys[0]]}"),
+        subtitle=f"{name}, rate per {unit:,}; {period or 'all rows'}; your data",
+        caveat="Bars are confidence intervals; grey: low numbers. Suppressed groups are not drawn.",
+        source=f"Source: {data.source_info()['source_file']} (your data).", width=560)
+    widgets.chart(figure, f"rri-{name}")
+    widgets.result_table(result, {"group": "Group", **{k: v for k, v in COLUMN_LABELS.items()
+                                                       if k not in keys}})
+    st.stop()
 left, mid, right = st.columns([3, 2, 2])
 outcome = left.selectbox("Outcome", list(catalogue.index), index=0,
                          format_func=lambda k: f"{catalogue.loc[k, 'label']} ({catalogue.loc[k, 'domain']})",

@@ -1,5 +1,11 @@
-"""Cached data access: one read-only DuckDB connection per process, a cursor per query,
-results cached on their arguments so a rerun recomputes only what a filter change touched."""
+"""Cached data access: one read-only DuckDB connection per database file and process, a
+cursor per query, results cached on their arguments (and the data source) so a rerun
+recomputes only what a filter change touched.
+
+The data source is the synthetic borough or one of the user's imported datasets
+(analytics.userdata), chosen in the sidebar. Record-level datasets run every query unchanged
+(a cursor whose schema is the dataset's); aggregate datasets serve the RRI explorer only.
+"""
 from __future__ import annotations
 
 import os
@@ -9,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import counts as counts_mod
-from analytics import profiles, views
+from analytics import profiles, userdata, views
 from analytics.db import connect, ensure_database
 from analytics.db import periods as db_periods
 from analytics.synthetic import DEFAULT_DB
@@ -17,6 +23,7 @@ from analytics.views import Options
 
 #: Environment variable naming the database file (tests and benchmarks point it elsewhere).
 DB_ENV = "DISPROP_DB"
+SYNTHETIC = "Synthetic borough"
 
 
 def db_path() -> Path:
@@ -29,62 +36,179 @@ def connection():
     return connect(ensure_database(db_path()), read_only=True)
 
 
-def cursor():
-    """A cursor per query: DuckDB connections are not safe to share across threads."""
-    return connection().cursor()
+@st.cache_resource(show_spinner=False, max_entries=4)
+def user_connection(path: str, version: float):
+    """A read-only connection to the user database as it is at `version` (its mtime)."""
+    return connect(path, read_only=True)
+
+
+def user_version() -> float:
+    path = userdata.user_db_path()
+    return path.stat().st_mtime if path.exists() else 0.0
 
 
 @st.cache_data(show_spinner=False)
+def datasets(version: float) -> pd.DataFrame:
+    return userdata.list_datasets()
+
+
+def dataset_names() -> list[str]:
+    return list(datasets(user_version())["name"])
+
+
+def source() -> str:
+    """The chosen source: SYNTHETIC or a dataset name (falls back if it was deleted)."""
+    name = st.session_state.get("source", SYNTHETIC)
+    return name if name in dataset_names() else SYNTHETIC
+
+
+def source_info() -> pd.Series | None:
+    """The catalogue row of the chosen user dataset (None for the synthetic borough)."""
+    name = source()
+    if name == SYNTHETIC:
+        return None
+    table = datasets(user_version())
+    return table[table["name"] == name].iloc[0]
+
+
+def source_kind() -> str:
+    info = source_info()
+    return "synthetic" if info is None else info["kind"]
+
+
+def _key() -> str:
+    """Cache key of the source: a re-imported dataset never reuses old results."""
+    name = source()
+    return name if name == SYNTHETIC else f"{name}@{user_version()}"
+
+
+def _cursor(key: str):
+    """A cursor per query: DuckDB connections are not safe to share across threads."""
+    if key == SYNTHETIC:
+        return connection().cursor()
+    name = key.split("@")[0]
+    return userdata.records_cursor(user_connection(str(userdata.user_db_path()), user_version()), name)
+
+
+def cursor():
+    return _cursor(_key())
+
+
+def available_outcomes() -> list[str] | None:
+    """Outcomes the source supports (None: all of the catalogue)."""
+    info = source_info()
+    return None if info is None else list(info["outcomes"])
+
+
+@st.cache_data(show_spinner=False)
+def _periods(key: str) -> list[str]:
+    return db_periods(_cursor(key))
+
+
 def periods() -> list[str]:
-    return db_periods(cursor())
+    if source_kind() == "aggregate":
+        return list(source_info()["periods"]) or ["All"]
+    return _periods(_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def counts(outcome: str, by: tuple = (), periods: tuple = (), cohort: str | None = None,
-           filters: tuple = ()) -> pd.DataFrame:
-    return counts_mod.counts(cursor(), outcome, by=list(by), periods=list(periods) or None,
+def _counts(key, outcome, by, periods, cohort, filters):
+    return counts_mod.counts(_cursor(key), outcome, by=list(by), periods=list(periods) or None,
                              cohort=cohort, filters=dict(filters))
 
 
+def counts(outcome: str, by: tuple = (), periods: tuple = (), cohort: str | None = None,
+           filters: tuple = ()) -> pd.DataFrame:
+    return _counts(_key(), outcome, tuple(by), tuple(periods), cohort, tuple(filters))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def outcome_counts(outcomes: tuple | None = None, by: tuple = (), periods: tuple = (),
-                   cohort: str | None = None, filters: tuple = ()) -> pd.DataFrame:
-    return counts_mod.outcome_counts(cursor(), outcomes=list(outcomes) if outcomes else None,
+def _outcome_counts(key, outcomes, by, periods, cohort, filters):
+    return counts_mod.outcome_counts(_cursor(key), outcomes=list(outcomes) if outcomes else None,
                                      by=list(by), periods=list(periods) or None, cohort=cohort,
                                      filters=dict(filters))
 
 
+def outcome_counts(outcomes: tuple | None = None, by: tuple = (), periods: tuple = (),
+                   cohort: str | None = None, filters: tuple = ()) -> pd.DataFrame:
+    outcomes = tuple(outcomes) if outcomes else tuple(available_outcomes() or ()) or None
+    return _outcome_counts(_key(), outcomes, tuple(by), tuple(periods), cohort, tuple(filters))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def population(by: tuple = (), periods: tuple = (), filters: tuple = ()) -> pd.DataFrame:
-    return counts_mod.population(cursor(), by=list(by), periods=list(periods) or None,
+def _population(key, by, periods, filters):
+    return counts_mod.population(_cursor(key), by=list(by), periods=list(periods) or None,
                                  filters=dict(filters))
 
 
+def population(by: tuple = (), periods: tuple = (), filters: tuple = ()) -> pd.DataFrame:
+    return _population(_key(), tuple(by), tuple(periods), tuple(filters))
+
+
 @st.cache_data(show_spinner=False)
+def _groups(key, level):
+    return sorted(counts_mod.population(_cursor(key), by=[level])[level].astype(str))
+
+
 def groups(level: str) -> list[str]:
     """The groups present at an ethnicity level, for the reference-group choice."""
-    table = counts_mod.population(cursor(), by=[level])
-    return sorted(table[level].astype(str))
+    if source_kind() == "aggregate":
+        return []
+    return _groups(_key(), level)
 
 
 @st.cache_data(show_spinner="Computing...", max_entries=128)
-def rri_for_outcome(outcome: str, breakdown: tuple, periods: tuple, filters: tuple,
-                    options: Options, by_period: bool = False) -> pd.DataFrame:
-    return views.rri_for_outcome(cursor(), outcome, list(breakdown), list(periods),
+def _rri_for_outcome(key, outcome, breakdown, periods, filters, options, by_period):
+    return views.rri_for_outcome(_cursor(key), outcome, list(breakdown), list(periods),
                                  filters=dict(filters), options=options, by_period=by_period)
 
 
+def rri_for_outcome(outcome: str, breakdown: tuple, periods: tuple, filters: tuple,
+                    options: Options, by_period: bool = False) -> pd.DataFrame:
+    return _rri_for_outcome(_key(), outcome, tuple(breakdown), tuple(periods), tuple(filters),
+                            options, by_period)
+
+
 @st.cache_data(show_spinner="Computing...", max_entries=32)
-def rri_matrix(breakdown: tuple, periods: tuple, filters: tuple, options: Options,
-               outcomes: tuple | None = None, by_period: bool = False) -> pd.DataFrame:
-    return views.rri_matrix(cursor(), list(breakdown), list(periods), filters=dict(filters),
+def _rri_matrix(key, breakdown, periods, filters, options, outcomes, by_period):
+    return views.rri_matrix(_cursor(key), list(breakdown), list(periods), filters=dict(filters),
                             options=options, outcomes=list(outcomes) if outcomes else None,
                             by_period=by_period)
 
 
+def rri_matrix(breakdown: tuple, periods: tuple, filters: tuple, options: Options,
+               outcomes: tuple | None = None, by_period: bool = False) -> pd.DataFrame:
+    outcomes = tuple(outcomes) if outcomes else tuple(available_outcomes() or ()) or None
+    return _rri_matrix(_key(), tuple(breakdown), tuple(periods), tuple(filters), options,
+                       outcomes, by_period)
+
+
 @st.cache_data(show_spinner="Computing...", max_entries=64)
-def profile(cohort: str, periods: tuple, options: Options) -> pd.DataFrame:
+def _profile(key, cohort, periods, options, outcomes):
     o = options
-    return profiles.profile(cursor(), cohort, list(periods), level=o.level, ci=o.ci,
-                            adjust=o.adjust, min_population=o.min_population,
-                            min_events=o.min_events, suppress=o.suppress)
+    return profiles.profile(_cursor(key), cohort, list(periods), outcomes=outcomes,
+                            level=o.level, ci=o.ci, adjust=o.adjust,
+                            min_population=o.min_population, min_events=o.min_events,
+                            suppress=o.suppress)
+
+
+def profile(cohort: str, periods: tuple, options: Options) -> pd.DataFrame:
+    outcomes = available_outcomes()
+    return _profile(_key(), cohort, tuple(periods), options,
+                    tuple(outcomes) if outcomes is not None else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _aggregate(key: str) -> pd.DataFrame:
+    name = key.split("@")[0]
+    return userdata.aggregate_table(user_connection(str(userdata.user_db_path()), user_version()), name)
+
+
+def aggregate() -> pd.DataFrame:
+    """The chosen aggregate dataset's counts table."""
+    return _aggregate(_key())
+
+
+def clear_after_import() -> None:
+    """New or deleted datasets: drop cached listings (results are keyed on the version)."""
+    datasets.clear()

@@ -87,9 +87,14 @@ class Filters:
 
 def sidebar() -> Filters:
     """Draw the global filters in the sidebar and return the current choice."""
-    periods = data.periods()
     q = dict(key=None, bind="query-params")
+    if "pending_source" in st.session_state:       # just imported on the Your data page
+        st.session_state["source"] = st.session_state.pop("pending_source")
     with st.sidebar:
+        names = [data.SYNTHETIC] + data.dataset_names()
+        st.selectbox("Data source", names, help="The synthetic borough, or data you imported on "
+                     "the 'Your data' page.", **{**q, "key": "source"})
+        periods = data.periods()
         st.header("Filters")
         period = st.selectbox("Period (academic year)", periods, index=len(periods) - 1,
                               **{**q, "key": "period"})
@@ -113,7 +118,7 @@ def sidebar() -> Filters:
         comparison = st.radio("Compare each group with", list(COMPARISONS),
                               format_func=COMPARISONS.get, **{**q, "key": "cmp"})
         reference = ()
-        if comparison == "reference":
+        if comparison == "reference" and data.source_kind() != "aggregate":
             groups = data.groups(ethnicity)
             default = DEFAULT_REFERENCE[ethnicity]
             ref = st.selectbox("Reference group", groups,
@@ -147,8 +152,11 @@ def sidebar() -> Filters:
                    options=options)
 
 
-def current() -> Filters:
+def current(allow_aggregate: bool = False) -> Filters:
     """The filters drawn by app.py in this run (pages call this, never draw them again).
+
+    Pages that need child-level data stop with an explanation when the data source is an
+    aggregate table (only the RRI explorer and the data pages can use one).
 
     A page can run without app.py only on a fresh server opened at a page's own URL: while a
     `pages/` folder exists Streamlit starts in its legacy multipage mode until st.navigation
@@ -159,4 +167,9 @@ def current() -> Filters:
         from streamlit.runtime.pages_manager import PagesManager
         PagesManager.uses_pages_directory = False
         st.rerun()
+    if not allow_aggregate and data.source_kind() == "aggregate":
+        st.info(f"The data source **{data.source()}** is an aggregate table (counts by group), "
+                "which this page cannot break down. Open the RRI explorer to analyse it, or "
+                "choose a record-level source in the sidebar.", icon=":material/info:")
+        st.stop()
     return st.session_state["filters"]

@@ -33,3 +33,22 @@ def result_table(table: pd.DataFrame, labels: dict[str, str], key: str | None = 
     cols = [c for c in labels if c in shown.columns]
     st.dataframe(shown[cols].rename(columns=labels), hide_index=True, width="stretch", key=key)
     st.caption(disclosure.legend(table.attrs.get("suppression_threshold", 5) or 5))
+
+
+def view_url() -> str:
+    """The URL of the current view (page and every filter in the query string)."""
+    from urllib.parse import urlencode
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(st.query_params.to_dict(), doseq=True)
+    return f"{base}?{query}" if query else base
+
+
+def downloads(table: pd.DataFrame, meta: dict, name: str) -> None:
+    """CSV, Excel and Parquet downloads of a (suppressed) result table with its metadata."""
+    from analytics import export
+    cols = st.columns(3)
+    for col, fmt, label in zip(cols, ("csv", "xlsx", "parquet"), ("CSV", "Excel", "Parquet")):
+        col.download_button(f"Download {label}", key=f"dl-{fmt}-{slug(name)}",
+                            data=lambda fmt=fmt: export.export_bytes(table, fmt, meta),
+                            file_name=f"{slug(name)}.{fmt}", mime=export.FORMATS[fmt],
+                            icon=":material/download:", width="stretch")

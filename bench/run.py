@@ -1,0 +1,228 @@
+"""Benchmark: build, full RRI matrix, raw GROUP BY floor, pandas baseline, page rerun and cold
+start, at several scales on the same data.
+
+    python -m bench [--scales 1,5,25] [--repeats 3] [--json FILE] [--keep DIR]
+
+Every figure is the median of `--repeats` runs (builds at scale >= 25 are repeated at most
+twice to keep the whole run under ten minutes). Peak memory is the resident set size of a
+fresh process doing only that job. No timing is asserted anywhere: this prints figures.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analytics import queries  # noqa: E402
+from analytics.db import connect, periods  # noqa: E402
+from analytics.reference import outcome_catalogue  # noqa: E402
+from analytics.views import Options, rri_matrix  # noqa: E402
+
+BREAKDOWN = ["ethnicity_minor", "sex"]
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_child(code: str, env: dict | None = None) -> dict:
+    """Run `code` in a fresh interpreter; it prints one JSON line (with its own peak RSS)."""
+    wrapper = ("import json, resource, time, sys\nsys.path.insert(0, %r)\n_t0 = time.perf_counter()\n"
+               % str(ROOT)) + code + (
+        "\n_out['wall_s'] = time.perf_counter() - _t0"
+        "\n_out['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024"
+        "\nprint(json.dumps(_out))")
+    r = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True,
+                       env={**os.environ, **(env or {})}, cwd=ROOT)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr[-2000:])
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def build(scale: float, db: Path) -> dict:
+    return run_child(f"from analytics.synthetic import build\nbuild({str(db)!r}, scale={scale}, seed=20240601)\n_out = {{}}")
+
+
+# -- the three ways to the matrix ---------------------------------------------------------
+
+def product_matrix(con) -> pd.DataFrame:
+    """Every outcome x ethnicity-by-sex group x period, with intervals, Holm and suppression."""
+    return rri_matrix(con, BREAKDOWN, periods(con), options=Options(), by_period=True)
+
+
+def floor(con) -> pd.DataFrame:
+    return con.execute(queries.load("bench_floor")).df()
+
+
+#: The pandas baseline's own reading of each outcome flag (mirrors queries/create_facts_view.sql).
+FLAGS = {
+    "all_children": lambda d: pd.Series(True, index=d.index),
+    "age_5_17": lambda d: d["age"] >= 5, "age_10_17": lambda d: d["age"] >= 10,
+    "age_16_17": lambda d: d["age"] >= 16, "pupil": lambda d: d["on_roll"],
+    "pupil_5_15": lambda d: d["on_roll"] & (d["age"] >= 5),
+    "year11": lambda d: d["on_roll"] & (d["age"] == 15),
+    "suspended": lambda d: d["suspensions"].fillna(0) > 0,
+    "ks4_below_basics": lambda d: ~d["ks4_basics"].fillna(True).astype(bool),
+    "sen_support": lambda d: d["sen"] == "SEN support", "ehcp": lambda d: d["sen"] == "EHCP",
+    "sen_any": lambda d: d["sen"] != "No SEN",
+    "reoffended": lambda d: d["proven_offence"].fillna(False).astype(bool)
+    & d["offence_prev_year"].fillna(False).astype(bool),
+}
+
+
+def flag(d: pd.DataFrame, name: str) -> pd.Series:
+    if name in FLAGS:
+        return FLAGS[name](d).astype(bool)
+    return d[name].fillna(False).astype(bool)
+
+
+def pandas_matrix(con) -> pd.DataFrame:
+    """A straightforward pandas version: load every row, group, compute RRI vs the borough
+    with a Katz-style interval (covariance term) and Holm, per outcome and period."""
+    d = con.execute(queries.load("bench_rows")).df()
+    keys = BREAKDOWN + ["period"]
+    out = []
+    z = stats.norm.ppf(0.975)
+    for r in outcome_catalogue().itertuples():
+        den = flag(d, r.denominator)
+        num = flag(d, r.numerator) & den
+        g = pd.DataFrame({"events": num, "population": den}).join(d[keys]).groupby(keys).sum()
+        tot = g.groupby("period").transform("sum")
+        a, n, A, N = g["events"], g["population"], tot["events"], tot["population"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rri = (a / n) / (A / N)
+            se = np.sqrt(1 / a - 1 / n - 1 / A - 1 / N + 2 * a / (n * A))
+            p = 2 * stats.norm.sf(np.abs(np.log(rri) / se))
+        g = g.assign(outcome=r.key, rri=rri, low=rri * np.exp(-z * se), high=rri * np.exp(z * se), p=p)
+        g["p_holm"] = g.groupby("period")["p"].transform(
+            lambda s: pd.Series(np.minimum(1, np.maximum.accumulate(np.sort(s.fillna(1)) * (len(s) - np.arange(len(s))))),
+                                index=s.sort_values().index))
+        out.append(g.reset_index())
+    return pd.concat(out, ignore_index=True)
+
+
+# -- the page -----------------------------------------------------------------------------
+
+RERUN = """
+import statistics, time
+from streamlit.testing.v1 import AppTest
+import streamlit.testing.v1.app_test as app_test
+from streamlit.runtime.pages_manager import PagesManager
+class _Nav(PagesManager):
+    def __init__(self, *a, **k):
+        super().__init__(*a, **k); PagesManager.uses_pages_directory = False
+app_test.PagesManager = _Nav
+at = AppTest.from_file({app!r}, default_timeout=600)
+at.switch_page("pages/explorer.py")
+t0 = time.perf_counter(); at.run(); first = time.perf_counter() - t0
+assert not at.exception, at.exception
+periods = at.selectbox(key="period").options
+a, b = periods[-1], periods[-2]
+at.selectbox(key="period").set_value(b).run()          # fill the cache for both filters
+times = []
+for value in [a, b] * {repeats}:
+    t0 = time.perf_counter(); at.selectbox(key="period").set_value(value).run()
+    times.append(time.perf_counter() - t0)
+    assert not at.exception, at.exception
+_out = {{"first_run_s": first, "rerun_s": statistics.median(times)}}
+"""
+
+
+def page_figures(db: Path, repeats: int) -> dict:
+    env = {"DISPROP_DB": str(db)}
+    warm = run_child(RERUN.format(app=str(ROOT / "app.py"), repeats=repeats), env)
+    cold = [run_child(RERUN.format(app=str(ROOT / "app.py"), repeats=1), env)["first_run_s"]
+            for _ in range(repeats)]
+    return {"rerun_s": warm["rerun_s"], "cold_start_s": statistics.median(cold),
+            "app_peak_mb": warm["peak_mb"]}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
+            f"{mem:.0f} GiB RAM, Python {platform.python_version()}")
+
+
+def bench_scale(scale: float, repeats: int, workdir: Path) -> dict:
+    db = workdir / f"scale{scale:g}.duckdb"
+    builds = [build(scale, db) for _ in range(min(repeats, 2) if scale >= 25 else repeats)]
+    res = {"build_s": statistics.median(b["wall_s"] for b in builds),
+           "build_peak_mb": statistics.median(b["peak_mb"] for b in builds)}
+    with connect(db) as con:
+        rows = con.execute("SELECT count(*) FROM child_year").fetchone()[0]
+        product_matrix(con)                       # warm DuckDB's file cache for all three
+        res["matrix_s"] = median_time(lambda: product_matrix(con), repeats)
+        res["floor_s"] = median_time(lambda: floor(con), repeats)
+        res["pandas_s"] = median_time(lambda: pandas_matrix(con), max(1, repeats - 1))
+        res["matrix_rows"] = len(product_matrix(con))
+    res.update(page_figures(db, repeats))
+    res["child_years"] = rows
+    res["matrix_over_floor"] = res["matrix_s"] / res["floor_s"]
+    res["pandas_over_matrix"] = res["pandas_s"] / res["matrix_s"]
+    return res
+
+
+def table(results: dict) -> str:
+    cols = [("child_years", "{:,.0f}"), ("build_s", "{:.1f}"), ("build_peak_mb", "{:.0f}"),
+            ("matrix_s", "{:.3f}"), ("floor_s", "{:.3f}"), ("pandas_s", "{:.2f}"),
+            ("matrix_over_floor", "{:.2f}"), ("pandas_over_matrix", "{:.1f}"),
+            ("rerun_s", "{:.3f}"), ("cold_start_s", "{:.2f}"), ("app_peak_mb", "{:.0f}")]
+    head = "| scale | " + " | ".join(c for c, _ in cols) + " |"
+    rule = "|---" * (len(cols) + 1) + "|"
+    lines = [head, rule]
+    for scale, r in results.items():
+        lines.append(f"| {scale} | " + " | ".join(fmt.format(r[c]) for c, fmt in cols) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scales", default="1,5,25", help="comma-separated scales (default 1,5,25)")
+    p.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is reported")
+    p.add_argument("--json", type=Path, help="also write the figures as JSON")
+    p.add_argument("--keep", type=Path, help="keep the built databases in this folder")
+    args = p.parse_args(argv)
+    scales = [float(s) for s in args.scales.split(",")]
+    start = time.perf_counter()
+    print(f"machine: {machine()}")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for scale in scales:
+            t0 = time.perf_counter()
+            results[f"{scale:g}"] = bench_scale(scale, args.repeats, workdir)
+            print(f"scale {scale:g} done in {time.perf_counter() - t0:.0f} s", flush=True)
+    print(table(results))
+    print(f"total {time.perf_counter() - start:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), **results}, indent=2))
+    return 0
