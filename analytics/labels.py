@@ -25,19 +25,22 @@ COLUMN_LABELS = {
 
 
 def group_labels(table: pd.DataFrame, breakdown) -> pd.Series:
-    """"Black Caribbean boys", "White British girls", "Black Caribbean, FSM eligible"..."""
+    """"Black Caribbean boys", "White British girls", "Black Caribbean children, FSM eligible"."""
     breakdown = list(breakdown)
     parts = []
     for col in breakdown:
         if col == "sex":
             continue
         parts.append(table[col].astype(str))
-    text = parts[0] if parts else pd.Series("Children", index=table.index)
-    for p in parts[1:]:
-        text = text + ", " + p
     if "sex" in breakdown:
         noun = table["sex"].map(SEX_NOUN).fillna(table["sex"].astype(str))
-        text = text + " " + noun if parts else noun.str.capitalize()
+    else:
+        noun = pd.Series("children", index=table.index)
+    if not parts:
+        return noun.str.capitalize().rename("group")
+    text = parts[0] + " " + noun            # "Black boys", "Black children"
+    for p in parts[1:]:
+        text = text + ", " + p
     return text.rename("group")
 
 

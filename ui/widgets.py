@@ -17,13 +17,13 @@ def slug(text: str) -> str:
 def chart(figure: alt.TopLevelMixin, name: str) -> None:
     """Draw a board-ready chart with PNG and SVG downloads rendered server-side on click."""
     st.altair_chart(figure, width="content")
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Download PNG", data=lambda: charts.to_png(figure),
-                         file_name=f"{slug(name)}.png", mime="image/png",
-                         key=f"png-{slug(name)}", icon=":material/image:")
-    right.download_button("Download SVG", data=lambda: charts.to_svg(figure),
-                          file_name=f"{slug(name)}.svg", mime="image/svg+xml",
-                          key=f"svg-{slug(name)}", icon=":material/draw:")
+    with st.container(horizontal=True):
+        st.download_button("Download PNG", data=lambda: charts.to_png(figure),
+                           file_name=f"{slug(name)}.png", mime="image/png",
+                           key=f"png-{slug(name)}", icon=":material/image:", width="content")
+        st.download_button("Download SVG", data=lambda: charts.to_svg(figure),
+                           file_name=f"{slug(name)}.svg", mime="image/svg+xml",
+                           key=f"svg-{slug(name)}", icon=":material/draw:", width="content")
 
 
 def result_table(table: pd.DataFrame, labels: dict[str, str], key: str | None = None) -> None:

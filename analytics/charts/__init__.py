@@ -12,7 +12,9 @@ SOURCE = "Source: synthetic data - not real children. Disproportionality dashboa
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SEX_COLOURS = alt.Scale(domain=["Female", "Male"], range=["#E69F00", "#0072B2"])
-FONT = "Arial"
+#: A stack ending in a generic family: the server-side renderer draws no text at all for a
+#: family it cannot find (Liberation Sans is metric-compatible with Arial).
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
 def board_chart(chart: alt.Chart, title: str, subtitle: str, caveat: str = "",
