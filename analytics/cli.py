@@ -156,6 +156,41 @@ def cmd_claims(args) -> int:
     return 0 if results["holds"].all() else 1
 
 
+def cmd_report(args) -> int:
+    """`report board|court`: the HTML board pack or court scrutiny report."""
+    from analytics import export, reports
+    from analytics.db import connect, periods
+    from analytics.views import Options
+    options = Options(comparison=args.comparison, level=args.level, ci=args.ci, adjust=args.adjust,
+                      suppress=args.suppress)
+    meta = export.metadata(command="python -m analytics " + " ".join(sys.argv[1:]),
+                           source=f"database {Path(args.db).name}", comparison=args.comparison,
+                           interval_level=args.level, adjustment=args.adjust,
+                           suppression_threshold=args.suppress, url=args.url or "")
+    with connect(args.db) as con:
+        known = periods(con)
+        chosen = _split(args.period) or known[-3:]
+        if set(chosen) - set(known):
+            raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; known: {known}")
+        if args.kind == "board":
+            html = reports.board_pack(con, breakdown=_split(args.by) or ["ethnicity_major", "sex"],
+                                      periods=chosen, options=options, meta=meta)
+        else:
+            html = reports.court_report(con, ethnicity=(_split(args.by) or ["ethnicity_major"])[0],
+                                        options=options, meta=meta)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".pdf":
+        try:
+            out.write_bytes(reports.to_pdf(html))
+        except RuntimeError as e:
+            raise SystemExit(f"error: {e}") from None
+    else:
+        out.write_text(html, encoding="utf-8")
+    print(f"wrote {args.kind} report to {out}")
+    return 0
+
+
 def cmd_import(args) -> int:
     from analytics import userdata
     try:
@@ -225,6 +260,20 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="output file: .csv, .xlsx (data + metadata sheets) "
                                                 "or .parquet (metadata in the file)")
     r.set_defaults(func=cmd_rri)
+
+    rep = sub.add_parser("report", help="the HTML board pack or court scrutiny report")
+    rep.add_argument("kind", choices=["board", "court"])
+    rep.add_argument("--db", type=Path, default=DEFAULT_DB)
+    rep.add_argument("--by", help="breakdown (board: default ethnicity_major,sex; court: the ethnicity level)")
+    rep.add_argument("--period", help="board: period(s) pooled, comma-separated (default: latest three)")
+    rep.add_argument("--comparison", choices=["rest", "overall"], default="overall")
+    rep.add_argument("--level", type=float, default=0.95)
+    rep.add_argument("--ci", choices=["katz", "exact", "auto"], default="auto")
+    rep.add_argument("--adjust", choices=["none", "holm", "bh"], default="holm")
+    rep.add_argument("--suppress", type=int, default=5)
+    rep.add_argument("--url", help="the dashboard view to print in the report")
+    rep.add_argument("--out", required=True, help="output .html (or .pdf where WeasyPrint and Pango work)")
+    rep.set_defaults(func=cmd_report)
 
     i = sub.add_parser("import", help="import a record-level or aggregate file into the user database")
     i.add_argument("file", type=Path, help="CSV, Excel (.xlsx) or Parquet")

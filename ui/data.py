@@ -76,7 +76,7 @@ def source_kind() -> str:
     return "synthetic" if info is None else info["kind"]
 
 
-def _key() -> str:
+def source_key() -> str:
     """Cache key of the source: a re-imported dataset never reuses old results."""
     name = source()
     return name if name == SYNTHETIC else f"{name}@{user_version()}"
@@ -91,7 +91,7 @@ def _cursor(key: str):
 
 
 def cursor():
-    return _cursor(_key())
+    return _cursor(source_key())
 
 
 def available_outcomes() -> list[str] | None:
@@ -108,7 +108,7 @@ def _periods(key: str) -> list[str]:
 def periods() -> list[str]:
     if source_kind() == "aggregate":
         return list(source_info()["periods"]) or ["All"]
-    return _periods(_key())
+    return _periods(source_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -119,7 +119,7 @@ def _counts(key, outcome, by, periods, cohort, filters):
 
 def counts(outcome: str, by: tuple = (), periods: tuple = (), cohort: str | None = None,
            filters: tuple = ()) -> pd.DataFrame:
-    return _counts(_key(), outcome, tuple(by), tuple(periods), cohort, tuple(filters))
+    return _counts(source_key(), outcome, tuple(by), tuple(periods), cohort, tuple(filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -132,7 +132,7 @@ def _outcome_counts(key, outcomes, by, periods, cohort, filters):
 def outcome_counts(outcomes: tuple | None = None, by: tuple = (), periods: tuple = (),
                    cohort: str | None = None, filters: tuple = ()) -> pd.DataFrame:
     outcomes = tuple(outcomes) if outcomes else tuple(available_outcomes() or ()) or None
-    return _outcome_counts(_key(), outcomes, tuple(by), tuple(periods), cohort, tuple(filters))
+    return _outcome_counts(source_key(), outcomes, tuple(by), tuple(periods), cohort, tuple(filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -142,7 +142,7 @@ def _population(key, by, periods, filters):
 
 
 def population(by: tuple = (), periods: tuple = (), filters: tuple = ()) -> pd.DataFrame:
-    return _population(_key(), tuple(by), tuple(periods), tuple(filters))
+    return _population(source_key(), tuple(by), tuple(periods), tuple(filters))
 
 
 @st.cache_data(show_spinner=False)
@@ -154,7 +154,7 @@ def groups(level: str) -> list[str]:
     """The groups present at an ethnicity level, for the reference-group choice."""
     if source_kind() == "aggregate":
         return []
-    return _groups(_key(), level)
+    return _groups(source_key(), level)
 
 
 @st.cache_data(show_spinner="Computing...", max_entries=128)
@@ -165,7 +165,7 @@ def _rri_for_outcome(key, outcome, breakdown, periods, filters, options, by_peri
 
 def rri_for_outcome(outcome: str, breakdown: tuple, periods: tuple, filters: tuple,
                     options: Options, by_period: bool = False) -> pd.DataFrame:
-    return _rri_for_outcome(_key(), outcome, tuple(breakdown), tuple(periods), tuple(filters),
+    return _rri_for_outcome(source_key(), outcome, tuple(breakdown), tuple(periods), tuple(filters),
                             options, by_period)
 
 
@@ -179,7 +179,7 @@ def _rri_matrix(key, breakdown, periods, filters, options, outcomes, by_period):
 def rri_matrix(breakdown: tuple, periods: tuple, filters: tuple, options: Options,
                outcomes: tuple | None = None, by_period: bool = False) -> pd.DataFrame:
     outcomes = tuple(outcomes) if outcomes else tuple(available_outcomes() or ()) or None
-    return _rri_matrix(_key(), tuple(breakdown), tuple(periods), tuple(filters), options,
+    return _rri_matrix(source_key(), tuple(breakdown), tuple(periods), tuple(filters), options,
                        outcomes, by_period)
 
 
@@ -194,7 +194,7 @@ def _profile(key, cohort, periods, options, outcomes):
 
 def profile(cohort: str, periods: tuple, options: Options) -> pd.DataFrame:
     outcomes = available_outcomes()
-    return _profile(_key(), cohort, tuple(periods), options,
+    return _profile(source_key(), cohort, tuple(periods), options,
                     tuple(outcomes) if outcomes is not None else None)
 
 
@@ -206,9 +206,31 @@ def _aggregate(key: str) -> pd.DataFrame:
 
 def aggregate() -> pd.DataFrame:
     """The chosen aggregate dataset's counts table."""
-    return _aggregate(_key())
+    return _aggregate(source_key())
 
 
 def clear_after_import() -> None:
     """New or deleted datasets: drop cached listings (results are keyed on the version)."""
     datasets.clear()
+
+
+def board_pack(key: str, note: str, breakdown, periods, filters, options: Options,
+               describe: str, comparison_label: str, meta: dict) -> str:
+    """The board pack for a view, built on click. Runs on a download thread, so the source
+    (`key` from `source_key()`) and its `note` are captured by the page beforehand."""
+    from analytics import reports
+    return reports.board_pack(_cursor(key), breakdown=breakdown, periods=periods,
+                              filters=dict(filters), options=options, describe=describe,
+                              comparison_label=comparison_label, meta=meta, source_note=note)
+
+
+def court_report(key: str, note: str, ethnicity: str, options: Options, meta: dict) -> str:
+    from analytics import reports
+    return reports.court_report(_cursor(key), ethnicity=ethnicity, options=options, meta=meta,
+                                source_note=note)
+
+
+def source_note() -> str:
+    info = source_info()
+    return ("Synthetic data - not real children." if info is None
+            else f"Your data: {info['name']} (from {info['source_file']}).")

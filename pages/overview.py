@@ -1,0 +1,80 @@
+"""Overview: every outcome for every group at a glance (RRI heatmap), headline numbers and
+the five largest significant disparities in words."""
+import streamlit as st
+
+from analytics import charts, findings
+from analytics.charts.heatmap import STEP, heatmap
+from analytics.labels import group_labels
+from ui import data, state, widgets
+
+f = state.current()
+outcomes = findings.matrix_outcomes()
+
+st.title("Overview")
+st.caption(f"Relative rate index (RRI) of each group for each outcome: {f.describe()}.")
+
+matrix = data.rri_matrix(f.breakdown, f.periods, f.query_filters, f.options,
+                         outcomes=tuple(outcomes))
+matrix = matrix.assign(group=group_labels(matrix, f.breakdown))
+head = findings.headline(matrix, f.breakdown)
+top = findings.top_disparities(matrix, n=5, breakdown=f.breakdown,
+                               comparison_label=f.comparison_label, level=f.options.level)
+pooled = len(f.periods) > 1
+
+# -- headline numbers ---------------------------------------------------------------------
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Significant over-representations", f"{head['over']:,}",
+          help=f"Group and outcome pairs whose rate is significantly above "
+               f"{f.comparison_label}, out of {head['compared']:,} reliable comparisons "
+               f"({head['under']:,} significantly below).")
+if head["largest"]:
+    big = head["largest"]
+    c2.metric("Largest over-representation", f"{big['text']} times",
+              help=f"{big['group']}, {big['label'].lower()}, against {f.comparison_label}.")
+    c2.caption(big["subject"])
+else:
+    c2.metric("Largest over-representation", "None significant")
+population = data.population((), f.periods, f.query_filters)
+c3.metric("Child-years in the data" if pooled else "Children in the data",
+          findings.children_total(population, f.options.suppress),
+          help="Children aged 0-17 resident in the borough"
+               + (", counted once per year pooled." if pooled else "."))
+c4.metric("Period", f"{len(f.periods)} years" if pooled else f.periods[0])
+if pooled:
+    c4.caption(f.period_label)
+
+# -- the five largest disparities ---------------------------------------------------------
+st.subheader("The largest significant disparities")
+if top.empty:
+    st.write(f"No group's rate differs significantly from {f.comparison_label} for any "
+             "outcome with these filters.")
+else:
+    st.markdown("\n".join(f"{i}. **{r['short_label']}** – {r['sentence']}"
+                          for i, r in enumerate(top.to_dict("records"), start=1)))
+
+# -- heatmap --------------------------------------------------------------------------------
+st.subheader("Every outcome, every group")
+cells = findings.heatmap_cells(matrix, f.breakdown, level=f.options.level)
+groups = list(dict.fromkeys(matrix["group"]))
+if head["largest"]:
+    big = head["largest"]
+    title = (f"{big['subject']} is {big['text']} times {f.comparison_label}: "
+             "the largest over-representation")
+else:
+    title = f"No group is significantly over-represented against {f.comparison_label}"
+figure = charts.board_chart(
+    heatmap(cells, groups=groups, columns=outcomes),
+    title=title,
+    subtitle=f"Relative rate index by group and outcome; {f.describe()}",
+    caveat="Orange: above the comparison, blue: below. Faded: not significant. "
+           "[u] low numbers, [c] suppressed, blank: not computable.",
+    width=STEP * len(outcomes),
+)
+widgets.chart(figure, f"rri-heatmap-{f.period}")
+hidden = head["suppressed"] + head["low"]
+if f.years < 5 and hidden > head["cells"] / 4:
+    st.info(f"{hidden:,} of {head['cells']:,} cells are suppressed or too small to compare. "
+            "Pooling years (\"Years pooled\" in the sidebar) gives steadier figures for small "
+            "groups and rare outcomes such as custody and remand.", icon=":material/info:")
+st.caption("Hover over a cell for the group's rate, the comparison rate, the RRI with its "
+           "interval and the status. Open the RRI explorer for any outcome in detail.")

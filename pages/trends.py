@@ -1,0 +1,108 @@
+"""Trends: one outcome over every period, by the global breakdown and comparison: rates with
+interval bands, RRIs with intervals and persistence markers, and the groups whose
+disproportion has lasted."""
+import streamlit as st
+
+from analytics import charts
+from analytics import trend_views as tv
+from analytics.charts.trends import rate_lines, rri_lines
+from analytics.labels import COLUMN_LABELS
+from analytics.reference import outcome_catalogue
+from analytics.trends import persistence
+from ui import data, state, widgets
+
+f = state.current()
+catalogue = outcome_catalogue().set_index("key")
+q = dict(bind="query-params")
+
+st.title("Trends")
+st.caption("One outcome in every period. The sidebar's breakdown, comparison and population "
+           "filters apply; its period and years-pooled choices do not (pool windows here).")
+left, mid, right = st.columns([3, 1.4, 2])
+available = data.available_outcomes()
+outcomes = [k for k in catalogue.index if available is None or k in available]
+outcome = left.selectbox(
+    "Outcome", outcomes, key="trend_outcome", **q,
+    format_func=lambda k: f"{catalogue.loc[k, 'label']} ({catalogue.loc[k, 'domain']})")
+pool = mid.segmented_control("Pool years", [1, 3], default=1,
+                             format_func=lambda n: "1 year" if n == 1 else f"{n} years",
+                             help="Rolling windows of three consecutive years: steadier figures "
+                                  "for small groups. Pooled counts are child-years.",
+                             key="trend_pool", **q) or 1
+n = right.select_slider("Persistent when significant in", [2, 3, 4, 5], value=3,
+                        format_func=lambda v: f"{v} periods running", key="trend_n", **q)
+
+spec = catalogue.loc[outcome]
+counts = data.counts(outcome, f.breakdown + ("period",), f.all_periods, filters=f.query_filters)
+table = tv.trend_from_counts(counts, f.breakdown, int(spec["unit"]), f.options, pool)
+if table.empty:
+    st.info(f"The data hold fewer than {pool} consecutive periods: nothing to pool.")
+    st.stop()
+table = persistence(table, n=n)
+default = tv.default_groups(table, f.breakdown)
+options = list(dict.fromkeys(table["group"]))
+if not set(st.session_state.get("trend_groups") or ()) & set(options):
+    st.session_state["trend_groups"] = default     # new breakdown: none of the chosen groups exist
+chosen = st.multiselect("Groups to draw (up to 6)", options,
+                        max_selections=6, key="trend_groups", **q)
+groups = chosen or default
+
+order = tv.periods_in_order(table)
+if pool == 1 and tv.drawable(table[table["group"].isin(groups)]).mean() < 0.5:
+    st.caption("Most single-year figures for these groups are suppressed or not computable: "
+               "3-year windows give steadier, publishable figures.")
+unit = f"per {int(spec['unit']):,} {spec['population_label']}"
+span = f"{f.all_periods[0]} to {f.all_periods[-1]}"
+windows = f"; {pool}-year rolling windows" if pool > 1 else ""
+subtitle = f"{spec['label']}; {span}{windows}; {f.describe().split('; ', 1)[1]}"
+persistent = tv.persistent_groups(table, n)
+
+figure = charts.board_chart(
+    rri_lines(table, groups, f.comparison_label, n),
+    title=tv.rri_trend_finding(persistent, groups, spec["noun"], f.comparison_label, n),
+    subtitle=subtitle,
+    caveat="Bands are confidence intervals; filled points significant, hollow not; rings: "
+           f"significant on the same side of 1 for {n} periods running. Gaps: suppressed or "
+           "not computable.",
+    width=720,
+)
+widgets.chart(figure, f"trend-rri-{outcome}")
+
+st.subheader("Persistent disproportionality")
+latest = order[-1] if order else ""
+st.caption(f"Groups whose rate differed significantly from {f.comparison_label}, on the same "
+           f"side, in each of the latest {n} consecutive periods (to {latest}).")
+if persistent.empty:
+    st.info(f"No group's rate has differed significantly from {f.comparison_label} in each of "
+            f"the latest {n} periods.")
+else:
+    shown = persistent.assign(
+        direction=persistent["direction"].map({"higher": "Higher", "lower": "Lower"}),
+        rri=persistent["rri"].map("{:.2f}".format),
+        interval=[f"{a:.2f} to {b:.2f}" for a, b in zip(persistent["rri_ci_low"],
+                                                        persistent["rri_ci_high"])])
+    st.dataframe(shown[["group", "direction", "periods", "since", "rri", "interval",
+                        "run_rris"]].rename(columns={
+                            "group": "Group", "direction": "Rate vs comparison",
+                            "periods": "Periods running", "since": "Since",
+                            "rri": f"RRI {latest}", "interval": "RRI interval",
+                            "run_rris": f"RRI in the latest {n} periods"}),
+                 hide_index=True, width="stretch", key="trend_persistent_table")
+
+average = tv.comparison_rates(table)
+figure = charts.board_chart(
+    rate_lines(table, groups, unit, average),
+    title=tv.rate_finding(table, groups, spec["noun"], f"per {int(spec['unit']):,}"),
+    subtitle=subtitle,
+    caveat="Bands are confidence intervals for each rate"
+           + ("; dashed black line: the borough average" if len(average) else "")
+           + ". Gaps: suppressed to protect children's identities.",
+    width=720,
+)
+widgets.chart(figure, f"trend-rate-{outcome}")
+
+with st.expander("Full table: every group and period"):
+    labels = {"group": "Group", "period": "Period",
+              **{k: v for k, v in COLUMN_LABELS.items() if k not in f.breakdown + ("period",)},
+              "persistent": f"Significant {n} periods running"}
+    widgets.result_table(table, labels, key="trend_full_table")

@@ -1,0 +1,71 @@
+"""The Data and export and Your data pages, and a user dataset as the data source."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import userdata
+from tests.test_pages import APP
+
+AGG = "ethnicity,events,population\nWhite,877,9537\nBlack,603,5286\nAsian,46,2041\nMixed,488,4174\nOther,120,1768\n"
+
+
+@pytest.fixture()
+def user_db(tmp_path, monkeypatch):
+    db = tmp_path / "user.duckdb"
+    monkeypatch.setenv("DISPROP_USER_DB", str(db))
+    return db
+
+
+def _page(path):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(path)
+    return at.run()
+
+
+def test_export_page_offers_three_formats_and_the_command(app_env, user_db):
+    at = _page("pages/data_export.py")
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Download CSV", "Download Excel", "Download Parquet", "Download PNG", "Download SVG"} <= set(labels)
+    code = [c.value for c in at.code]
+    assert any(c.startswith("python -m analytics rri --db") and "--outcome suspension" in c for c in code)
+    shown = at.dataframe[0].value["Children with outcome"]
+    numbers = shown[shown != "[c]"].str.replace(",", "").astype(int)
+    assert not numbers.between(1, 4).any()
+
+
+def test_export_page_every_outcome(app_env, user_db):
+    at = _page("pages/data_export.py")
+    at.radio(key="scope").set_value("all").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Outcome"].nunique() >= 20
+
+
+def test_your_data_lists_and_uses_an_aggregate(app_env, user_db, tmp_path):
+    src = tmp_path / "islington.csv"
+    src.write_text(AGG)
+    userdata.import_file(src, "islington", user_db)
+    at = _page("pages/your_data.py")
+    assert not at.exception
+    assert any("islington" in m.value for m in at.markdown)
+    at.selectbox(key="source").set_value("islington").run()
+    at.switch_page("pages/explorer.py")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["Group"]) == {"White children", "Black children", "Asian children",
+                                   "Mixed children", "Any other ethnic group children"}
+    black = table[table["Group"] == "Black children"].iloc[0]
+    assert black["Children with outcome"] == "603"
+
+
+def test_pages_needing_records_explain_an_aggregate_source(app_env, user_db, tmp_path):
+    src = tmp_path / "agg.csv"
+    src.write_text(AGG)
+    userdata.import_file(src, "agg", user_db)
+    at = _page("pages/borough.py")
+    at.selectbox(key="source").set_value("agg").run()
+    assert not at.exception
+    assert any("aggregate table" in i.value for i in at.info)

@@ -1,0 +1,78 @@
+"""The overview page under AppTest: headline numbers, the five largest disparities in words
+and the heatmap, with default and non-default filters."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+BAD = re.compile(r"\bnan\b|\binf\b|\bNone\b|<NA>", re.IGNORECASE)
+
+
+def _overview():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/overview.py")
+    return at.run()
+
+
+def _disparities(at) -> list[str]:
+    """The numbered list of the five largest disparities, one item per line."""
+    texts = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert len(texts) == 1
+    return texts[0].splitlines()
+
+
+def _shown_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def test_overview_default(app_env):
+    at = _overview()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Significant over-representations"]) > 0
+    assert metrics["Largest over-representation"].endswith("times")
+    assert 38_000 <= int(metrics["Children in the data"].replace(",", "")) <= 42_000
+    assert metrics["Period"] == "2024/25"
+    items = _disparities(at)
+    assert len(items) == 5
+    assert all("the borough average" in i for i in items)
+    suspension = [i for i in items if "suspension rate" in i]
+    assert suspension and re.search(r"(Black|Mixed) boys' suspension rate is \d", suspension[0])
+    assert not BAD.search(_shown_text(at))
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = charts[0].proto.spec
+    assert '"scheme": "blueorange"' in spec and '"domainMid": 1' in spec
+    assert re.search(r"Black boys' [\w -]+ rate is [\d.]+ times the borough average: the largest",
+                     spec)
+
+
+def test_overview_minor_groups_three_years_reference(app_env):
+    at = _overview()
+    at.radio(key="eth").set_value("ethnicity_minor").run()
+    at.segmented_control(key="years").set_value(3).run()
+    at.radio(key="cmp").set_value("reference").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Period"] == "3 years"
+    assert "Child-years in the data" in metrics
+    items = _disparities(at)
+    assert all("White British children of the same sex" in i for i in items)
+    assert any(re.search(r"(Black Caribbean|Black African|White and Black \w+) boys'", i)
+               for i in items)
+    assert not BAD.search(_shown_text(at))
+
+
+def test_overview_without_sex_split_reads_children(app_env):
+    at = _overview()
+    at.toggle(key="by_sex").set_value(False).run()
+    assert not at.exception
+    items = _disparities(at)
+    assert all(re.search(r"\*\* – \w[\w ]* children's ", i) for i in items)
+    assert not BAD.search(_shown_text(at))

@@ -1,0 +1,80 @@
+"""The board pack and the court scrutiny report: self-contained, complete, suppressed."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from analytics import reports
+from analytics.cohorts import profile_cohorts
+from analytics.views import Options
+
+META = {"url": "http://localhost:8501/overview?period=2024%2F25", "command": "python -m analytics report board",
+        "generated": "2026-01-01 00:00:00 UTC", "product_version": "test"}
+
+
+@pytest.fixture(scope="module")
+def board(con):
+    return reports.board_pack(con, breakdown=["ethnicity_major", "sex"],
+                              periods=["2022/23", "2023/24", "2024/25"], options=Options(), meta=META)
+
+
+@pytest.fixture(scope="module")
+def court(con):
+    return reports.court_report(con, options=Options(), meta=META)
+
+
+def _cells(html):
+    return re.findall(r"<td[^>]*>([^<]*)</td>", html)
+
+
+@pytest.mark.parametrize("name", ["board", "court"])
+def test_self_contained(request, name):
+    html = request.getfixturevalue(name)
+    assert "<svg" in html
+    assert not re.search(r'(src|href)="https?://', html)        # nothing fetched when opened
+    assert "<script" not in html
+    assert not re.search(r"\bnan\b|\binf\b|None", " ".join(_cells(html)))
+
+
+def test_board_pack_contents(board):
+    for cohort in profile_cohorts():
+        assert f"<h3>{cohort.label}</h3>" in board
+    assert "The largest significant disparities" in board
+    assert board.count("<li>") >= 5
+    assert "Borne out" in board and "Synthetic data - not real children" in board
+    assert META["url"] in board.replace("&amp;", "&") and META["command"] in board
+
+
+@pytest.mark.parametrize("name", ["board", "court"])
+def test_no_small_count_in_any_table(request, name):
+    html = request.getfixturevalue(name)
+    numbers = [c for c in _cells(html) if re.fullmatch(r"\d[\d,]*", c.strip())]
+    # every whole number shown in a table cell that is a count of children is 0 or >= 5;
+    # (ratios and rates carry decimals, so whole numbers here are counts)
+    assert not [n for n in numbers if 1 <= int(n.replace(",", "")) <= 4]
+
+
+def test_court_report_sections(court):
+    for title in ("Remand", "Custodial sentences", "Remand among children with a proven offence",
+                  "Custody among children with a proven offence"):
+        assert f"<h2>{title}</h2>" in court
+    assert "three-year pooled RRI" in court
+
+
+def test_report_command(borough_db, tmp_path):
+    out = tmp_path / "court.html"
+    r = subprocess.run([sys.executable, "-m", "analytics", "report", "court", "--db", str(borough_db),
+                        "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "<h2>Remand</h2>" in out.read_text()
+
+
+def test_pdf_when_supported(court):
+    problem = reports.pdf_support()
+    if problem:
+        pytest.skip(problem)
+    pdf = reports.to_pdf(court)
+    assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000

@@ -1,0 +1,271 @@
+"""School-by-school exclusion disproportionality (analytics/schools.py) and its funnel chart."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import charts, schools
+from analytics.charts.funnel import _dodge_labels, funnel, short_name
+from analytics.counts import counts
+from analytics.funnel import funnel_curve, funnel_table
+from analytics.significance import adjust_pvalues
+from analytics.views import Options
+
+BME, WB = schools.BME_LABEL, schools.WB_LABEL
+NO_SUPPRESSION = Options(suppress=0)
+
+
+def long_table(rows) -> pd.DataFrame:
+    """rows: (school, bme events, bme pupils, wb events, wb pupils)."""
+    out = []
+    for school, a, n, c, m in rows:
+        out.append({"group": BME, "school": school, "events": a, "population": n})
+        out.append({"group": WB, "school": school, "events": c, "population": m})
+    return pd.DataFrame(out)
+
+
+SCHOOLS = [("School A", 60, 500, 20, 200), ("School B", 30, 500, 10, 200),
+           ("School C", 90, 500, 12, 200), ("School D", 40, 600, 15, 250)]
+
+
+def row(table, school):
+    return table.set_index("school").loc[school]
+
+
+# --------------------------------------------------------------------------- counts
+
+def _cohort_counts(label, rows):
+    return pd.DataFrame([{"cohort": label, "school": s, "events": a, "population": n}
+                         for s, a, n in rows] +
+                        [{"cohort": "All other children", "school": s, "events": 99, "population": 999}
+                         for s, _, _ in rows])
+
+
+def test_combine_counts_gives_every_school_both_groups():
+    bme = _cohort_counts("Black and minority ethnic pupils", [("A", 5, 50), ("B", 7, 60)])
+    wb = _cohort_counts("White British children", [("A", 2, 20)])
+    long = schools.combine_counts(bme, wb)
+    assert len(long) == 4
+    assert set(long["group"]) == {BME, WB}
+    b = long.set_index(["group", "school"])
+    assert tuple(b.loc[(WB, "B")]) == (0, 0)                      # absent group: zeros
+    assert tuple(b.loc[(BME, "B")]) == (7, 60)
+    assert long["events"].dtype == "int64" and long["population"].dtype == "int64"
+
+
+def test_phase_filters_add_the_phase_and_keep_restrictions():
+    assert schools.phase_filters("Primary") == {"school_phase": ["Primary"]}
+    assert schools.phase_filters("Secondary", (("sex", ("Male",)),)) == {
+        "sex": ("Male",), "school_phase": ["Secondary"]}
+    with pytest.raises(ValueError):
+        schools.phase_filters("Nursery")
+
+
+# --------------------------------------------------------------------------- the table
+
+def test_rates_rri_and_funnel_from_counts():
+    table = schools.school_table_from_counts(long_table(SCHOOLS), "suspension", NO_SUPPRESSION)
+    assert list(table["school"]) == ["School A", "School B", "School C", "School D"]
+    c = row(table, "School C")
+    assert float(c["rate"]) == pytest.approx(18.0)                 # 90 / 500 per 100
+    assert float(c["wb_rate"]) == pytest.approx(6.0)               # 12 / 200
+    assert float(c["rri"]) == pytest.approx(3.0)
+    assert float(c["rri_ci_low"]) < 3.0 < float(c["rri_ci_high"])
+    # The funnel's borough rate is all the phase's BME pupils, not the average of rates.
+    assert float(c["borough_rate"]) == pytest.approx(100 * 220 / 2100)
+    expected = funnel_table(long_table(SCHOOLS).query("group == @BME"), "school")
+    assert list(table["position"]) == list(expected["position"])
+    assert c["position"] == "above 99.8% limit"
+
+
+def test_p_values_are_adjusted_across_the_schools():
+    table = schools.school_table_from_counts(long_table(SCHOOLS), "suspension", NO_SUPPRESSION)
+    holm = adjust_pvalues(table["p_value"], "holm").to_numpy(dtype=float)
+    assert np.allclose(table["p_adjusted"].to_numpy(dtype=float), holm)
+    none = schools.school_table_from_counts(long_table(SCHOOLS), "suspension",
+                                            Options(suppress=0, adjust="none"))
+    assert np.allclose(none["p_adjusted"].to_numpy(dtype=float), none["p_value"].to_numpy(dtype=float))
+
+
+def test_unit_follows_the_outcome():
+    table = schools.school_table_from_counts(long_table(SCHOOLS), "permanent_exclusion", NO_SUPPRESSION)
+    assert float(row(table, "School C")["rate"]) == pytest.approx(1800.0)   # per 10,000
+    assert table.attrs["unit"] == 10000
+
+
+def test_small_bme_count_is_suppressed_with_its_rate_and_position():
+    rows = SCHOOLS + [("School E", 3, 400, 10, 150), ("School F", 0, 300, 0, 100)]
+    table = schools.school_table_from_counts(long_table(rows), "suspension", Options())
+    e = row(table, "School E")
+    assert e["events"] is pd.NA and e["rate"] is pd.NA and e["position"] is pd.NA
+    assert e["rri"] is pd.NA and str(e["status"]).startswith("suppressed")
+    assert int(e["population"]) == 400 and int(e["wb_events"]) == 10   # nothing needlessly hidden
+    # Secondary suppression across schools: the BME total is published through the borough
+    # rate, so exactly one hidden BME count would be recoverable; another is hidden.
+    hidden = table["events"].isna()
+    assert hidden.sum() >= 2
+    # A zero is published.
+    assert int(row(table, "School F")["events"]) == 0
+    # The funnel points never include a suppressed school.
+    assert "School E" not in set(schools.funnel_points(table)["school"])
+
+
+def test_small_white_british_count_hides_the_ratio_not_the_bme_rate():
+    rows = SCHOOLS + [("School E", 30, 400, 2, 150), ("School G", 25, 380, 1, 90)]
+    table = schools.school_table_from_counts(long_table(rows), "suspension", Options())
+    e = row(table, "School E")
+    assert e["wb_events"] is pd.NA and e["wb_rate"] is pd.NA
+    assert float(e["rate"]) == pytest.approx(7.5)                  # BME figures stay
+    assert e["position"] is not pd.NA
+    assert e["rri"] is pd.NA and e["rri_ci_low"] is pd.NA and e["p_adjusted"] is pd.NA
+    assert e["status"] == "suppressed: reference group is suppressed"
+
+
+def test_small_phase_total_hides_the_whole_funnel():
+    rows = [("School A", 0, 500, 3, 200), ("School B", 2, 500, 10, 200), ("School C", 1, 400, 0, 150)]
+    table = schools.school_table_from_counts(long_table(rows), "permanent_exclusion", Options())
+    assert table["borough_rate"].isna().all() and table["position"].isna().all()
+    assert schools.funnel_points(table).empty
+    assert schools.above_limit_sentence(table, "per 10,000 pupils").startswith(
+        "No school can be compared with the borough rate")
+    shown = schools.display_table(table)
+    assert (shown["Against borough rate"] == "[c]").all()
+
+
+def test_suppression_off_hides_nothing():
+    rows = SCHOOLS + [("School E", 3, 400, 1, 150)]
+    table = schools.school_table_from_counts(long_table(rows), "suspension", Options(suppress=0))
+    assert table["events"].notna().all() and table["wb_events"].notna().all()
+
+
+def test_no_pupils_gives_an_empty_table_with_the_columns():
+    empty = pd.DataFrame({"cohort": pd.Series([], dtype=str), "school": pd.Series([], dtype=str),
+                          "events": pd.Series([], dtype="int64"),
+                          "population": pd.Series([], dtype="int64")})
+    table = schools.school_table_from_counts(schools.combine_counts(empty, empty), "suspension")
+    assert table.empty and {"rate", "wb_rate", "rri", "position"} <= set(table.columns)
+    assert list(schools.display_table(table).columns) == list(schools.COLUMN_LABELS.values())
+
+
+# --------------------------------------------------------------------------- words
+
+def test_finding_and_sentence_name_the_schools_above_the_limit():
+    table = schools.school_table_from_counts(long_table(SCHOOLS), "suspension", NO_SUPPRESSION)
+    title = schools.funnel_finding(table, "suspension", "Secondary")
+    assert title.startswith("1 of 4 secondary schools has a suspension rate for BME pupils above")
+    sentence = schools.above_limit_sentence(table, "per 100 pupils")
+    assert "School C (18.0 per 100 pupils)" in sentence
+    assert "borough rate of 10.5 per 100 pupils" in sentence
+
+
+def test_finding_when_no_school_is_above_the_limits():
+    rows = [(f"School {i}", 50, 500, 20, 200) for i in "ABCD"]
+    table = schools.school_table_from_counts(long_table(rows), "suspension", NO_SUPPRESSION)
+    assert schools.funnel_finding(table, "suspension", "Primary") == (
+        "No primary school's suspension rate for BME pupils is above the 95% limit")
+    assert schools.above_limit_sentence(table, "per 100 pupils").startswith("No school's rate")
+
+
+def test_sentence_counts_suppressed_schools():
+    rows = SCHOOLS + [("School E", 3, 400, 10, 150)]
+    table = schools.school_table_from_counts(long_table(rows), "suspension", Options())
+    hidden = int(table["position"].isna().sum())
+    assert f"{hidden} schools have figures suppressed" in schools.above_limit_sentence(table, "per 100 pupils")
+
+
+def test_chart_context_keeps_period_and_restrictions_only():
+    text = ("2019/20; sex: Male; compared with the borough average; 95% intervals; "
+            "Holm adjustment")
+    assert schools.chart_context(text) == "2019/20; sex: Male"
+
+
+def test_display_table_is_readable_and_never_shows_nan():
+    rows = SCHOOLS + [("School E", 3, 400, 10, 150), ("School F", 0, 300, 0, 100),
+                      ("School G", 25, 380, 1, 90), ("School H", 2, 300, 2, 120)]
+    shown = schools.display_table(schools.school_table_from_counts(long_table(rows), "suspension"))
+    assert list(shown.columns) == list(schools.COLUMN_LABELS.values())
+    text = shown.astype(str)
+    assert not text.apply(lambda c: c.str.contains("nan|None|inf|<NA>", case=False)).any().any()
+    e = shown.set_index("School").loc["School E"]
+    assert e["BME excluded"] == "[c]" and e["BME rate"] == "[c]"
+    assert e["White British excluded"] == "10"
+    g = shown.set_index("School").loc["School G"]
+    assert g["White British excluded"] == "[c]" and g["RRI"] == "[c]" and g["BME rate"] == "6.6"
+    c = shown.set_index("School").loc["School C"]
+    assert c["RRI"] == "3.00" and " to " in c["RRI interval"]
+    assert shown.set_index("School").loc["School F", "RRI"] == "[z]"     # 0 against 0
+
+
+# --------------------------------------------------------------------------- the database
+
+def test_school_table_from_the_borough(con):
+    table = schools.school_table(con, "suspension", "Secondary", ["2024/25"])
+    assert len(table) == 10 and table["school"].str.startswith("Secondary school").all()
+    raw = counts(con, "suspension", by=["school"], periods=["2024/25"], cohort="bme_pupils",
+                 filters={"school_phase": ["Secondary"]})
+    raw = raw[raw["cohort"] == "Black and minority ethnic pupils"]
+    assert table["population"].astype(int).sum() == raw["population"].sum()
+    assert float(table["borough_rate"].iloc[0]) == pytest.approx(
+        100 * raw["events"].sum() / raw["population"].sum())
+    # White British pupils are their own group, not "everyone else".
+    wb = counts(con, "suspension", by=["school"], periods=["2024/25"], cohort="white_british",
+                filters={"school_phase": ["Secondary"]})
+    wb = wb[wb["cohort"] == "White British children"].set_index("school")
+    assert (table.set_index("school")["wb_population"].astype(int) == wb["population"]).all()
+    assert set(table["position"].dropna()) <= set(schools.POSITIONS)
+
+
+def test_primary_permanent_exclusions_are_mostly_hidden_or_zero(con):
+    table = schools.school_table(con, "permanent_exclusion", "Primary", ["2024/25"])
+    shown = table["events"].dropna().astype(int)
+    assert len(table) == 45 and not shown.between(1, 4).any()
+
+
+# --------------------------------------------------------------------------- the chart
+
+def _chart_inputs():
+    table = schools.school_table_from_counts(long_table(SCHOOLS + [("School E", 3, 400, 10, 150)]),
+                                             "suspension", Options())
+    points = schools.funnel_points(table)
+    borough = float(points["borough_rate"].iloc[0])
+    return table, points, funnel_curve(borough / 100, int(points["population"].max()), points=200), borough
+
+
+def test_funnel_chart_draws_unsuppressed_schools_and_labels_outliers():
+    table, points, curve, borough = _chart_inputs()
+    chart = funnel(points, curve, borough, unit_label="per 100 pupils", x_title="BME pupils",
+                   y_title="Suspensions per 100 pupils")
+    spec = chart.to_dict()
+    data = json.dumps(spec)
+    assert "School E" not in data                                  # suppressed: not drawn
+    assert '"School C"' in data                                     # the outlier is labelled
+    assert "99.8% limits" in data and "95% limits" in data
+    board = charts.board_chart(chart, title="1 of 4 schools", subtitle="2024/25", caveat="c")
+    svg = charts.to_svg(board)
+    assert svg.lstrip().startswith("<svg") and "School C" in svg
+
+
+def test_short_names():
+    assert short_name("Secondary school E") == "School E"
+    assert short_name("Primary school 07") == "School 07"
+    assert short_name("St Mary Magdalene Church of England Academy") .endswith("\u2026")
+
+
+def test_labels_do_not_overlap():
+    pts = pd.DataFrame({"school": ["A", "B", "C"], "population": [500.0, 505.0, 510.0],
+                        "rate": [10.0, 10.0, 10.1], "position": "above 95% limit"})
+    pts["label"] = ["School A", "School B", "School C"]
+    placed = _dodge_labels(pts, pts, 400, 700, 20, 600, 380)
+    boxes = []
+    for r in placed.itertuples():
+        x = (r.population - 400) / 300 * 600
+        y = (1 - r.label_rate / 20) * 380
+        w = 6.2 * len(r.label)
+        left = x + 8 if r.align == "left" else x - 8 - w
+        boxes.append((left, left + w, y - 6.5, y + 6.5))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3])
