@@ -1,13 +1,22 @@
-"""Load test: N simultaneous browser sessions changing filters against the app on localhost.
+"""Load test: N simultaneous sessions changing filters against the app on localhost.
 
-    python bench/load.py [--sessions 20] [--seconds 60] [--port 8765] [--db PATH] [--page explorer]
+    python bench/load.py [--mode ws|browser] [--sessions 20] [--seconds 60] [--port 8765]
+                         [--db PATH] [--page explorer]
 
-Starts `streamlit run app.py` on the port (unless --url is given), opens N pages in one
-headless Chromium (Debian's /usr/bin/chromium), and in each, until the time is up, clicks a
-different comparison or pooling option in the sidebar and waits for the rerun to finish
-(the app's script state going back to "notRunning"). Reports reruns, errors (exception
-boxes or timeouts: must be zero) and the p50/p95/max rerun latency. Bounded: every wait has
-a timeout and the whole run stops after --seconds plus one rerun.
+Starts `streamlit run app.py` on the port (unless --url is given). Then, until the time is
+up, each session asks for reruns with different filters and times each one:
+
+* `ws` (default): each session speaks Streamlit's own websocket protocol, as the browser
+  does, and asks for a rerun with a new query string (every filter is bound to the URL, so
+  the query string is the view); latency is until the server reports the run finished.
+  This measures the server, not a browser's drawing.
+* `browser`: N pages in one headless Chromium (Debian's /usr/bin/chromium) click sidebar
+  options and wait for the app's script state to return to "notRunning". On a small
+  machine the browsers' own drawing dominates (they share its cores with the server).
+
+Reports reruns, errors (exceptions shown, failed runs or timeouts: must be zero) and the
+p50/p95/max rerun latency. Bounded: every wait has a timeout and the run stops after
+--seconds plus one rerun.
 """
 from __future__ import annotations
 
@@ -79,6 +88,61 @@ async def session(browser, url: str, until: float, index: int, latencies: list, 
         await page.close()
 
 
+#: Views the websocket sessions cycle through (query strings of the page's URL).
+QUERIES = ["", "period=2023%2F24", "cmp=All+other+children", "years=3",
+           "eth=Minor+group", "period=2021%2F22&eth=Minor+group", "by_sex=false",
+           "cmp=All+other+children&years=3", "outcome=Custodial+sentences+%28Youth+justice%29",
+           "period=2019%2F20&level=0.99"]
+
+
+async def ws_session(url: str, page: str, until: float, index: int, latencies: list,
+                     errors: list) -> None:
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    stream = url.replace("http", "ws", 1) + "/_stcore/stream"
+    step = index
+    try:
+        async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None,
+                                      open_timeout=60) as ws:
+            first = True
+            while time.time() < until or first:
+                query = QUERIES[step % len(QUERIES)]
+                step += 1
+                msg = BackMsg()
+                msg.rerun_script.query_string = query
+                msg.rerun_script.page_name = page
+                start = time.perf_counter()
+                await ws.send(msg.SerializeToString())
+                failed = False
+                while True:
+                    reply = ForwardMsg()
+                    reply.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
+                    kind = reply.WhichOneof("type")
+                    if kind == "delta" and reply.delta.new_element.WhichOneof("type") == "exception":
+                        failed = True
+                    if kind == "script_finished" and reply.script_finished in (0, 1):
+                        failed = failed or reply.script_finished == 1
+                        break
+                if failed:
+                    errors.append(f"session {index}: the run for {query!r} failed")
+                elif not first:          # the session's first run also builds its caches
+                    latencies.append(time.perf_counter() - start)
+                first = False
+    except Exception as e:
+        errors.append(f"session {index}: {type(e).__name__}: {e}")
+
+
+async def run_ws(url: str, page: str, sessions: int, seconds: float) -> tuple[list, list]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    until = time.time() + seconds
+    await asyncio.gather(*(ws_session(url, page, until, i, latencies, errors)
+                           for i in range(sessions)))
+    return latencies, errors
+
+
 async def run(url: str, sessions: int, seconds: float) -> tuple[list, list]:
     from playwright.async_api import async_playwright
     latencies: list[float] = []
@@ -94,6 +158,7 @@ async def run(url: str, sessions: int, seconds: float) -> tuple[list, list]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--mode", choices=["ws", "browser"], default="ws")
     p.add_argument("--sessions", type=int, default=20)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--port", type=int, default=8765)
@@ -104,14 +169,17 @@ def main(argv=None) -> int:
     server = None if args.url else start_server(args.port, args.db)
     base = args.url or f"http://localhost:{args.port}"
     try:
-        latencies, errors = asyncio.run(run(f"{base}/{args.page}", args.sessions, args.seconds))
+        if args.mode == "ws":
+            latencies, errors = asyncio.run(run_ws(base, args.page, args.sessions, args.seconds))
+        else:
+            latencies, errors = asyncio.run(run(f"{base}/{args.page}", args.sessions, args.seconds))
     finally:
         if server:
             server.terminate()
             server.wait(timeout=30)
     q = (statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) >= 2
          else [float("nan")] * 19)
-    print(f"sessions {args.sessions}, {args.seconds:.0f} s, page /{args.page}")
+    print(f"mode {args.mode}, sessions {args.sessions}, {args.seconds:.0f} s, page /{args.page}")
     print(f"reruns {len(latencies)}, errors {len(errors)}")
     if latencies:
         print(f"rerun latency p50 {statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s, "

@@ -45,11 +45,16 @@ def median_time(fn, repeats: int) -> float:
 
 
 def run_child(code: str, env: dict | None = None) -> dict:
-    """Run `code` in a fresh interpreter; it prints one JSON line (with its own peak RSS)."""
-    wrapper = ("import json, resource, time, sys\nsys.path.insert(0, %r)\n_t0 = time.perf_counter()\n"
+    """Run `code` in a fresh interpreter; it prints one JSON line (with its own peak RSS).
+
+    Peak memory is VmHWM from /proc/self/status, the high-water mark of this process's own
+    address space: getrusage's ru_maxrss would carry over the parent's peak across exec.
+    """
+    wrapper = ("import json, time, sys\nsys.path.insert(0, %r)\n_t0 = time.perf_counter()\n"
                % str(ROOT)) + code + (
         "\n_out['wall_s'] = time.perf_counter() - _t0"
-        "\n_out['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024"
+        "\n_hwm = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]"
+        "\n_out['peak_mb'] = int(_hwm) / 1024"
         "\nprint(json.dumps(_out))")
     r = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True,
                        env={**os.environ, **(env or {})}, cwd=ROOT)

@@ -5,7 +5,7 @@ WITH eligible AS (
     SELECT *
     FROM facts
     WHERE {denominator}
-      AND list_contains($periods, period)
+      AND period IN (SELECT unnest($periods))
       AND {filter}
 ),
 

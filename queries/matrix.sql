@@ -4,7 +4,7 @@
 WITH in_scope AS (
     SELECT *
     FROM facts
-    WHERE list_contains($periods, period)
+    WHERE period IN (SELECT unnest($periods))
       AND {filter}
 )
 

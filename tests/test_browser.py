@@ -234,3 +234,31 @@ def test_journey(server, browser):
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(PNG_SIGNATURE) and len(data) > 10_000
     assert download.value.suggested_filename.endswith(".png")
+
+
+def test_upload_an_aggregate_and_explore_it(server, browser, tmp_path):
+    """A user uploads a counts file on Your data; it becomes the source and the RRI explorer
+    shows its groups."""
+    src = tmp_path / "islington_suspensions.csv"
+    src.write_text("ethnicity,events,population\nWhite,877,9537\nBlack,603,5286\n"
+                   "Asian,46,2041\nMixed,488,4174\nOther,120,1768\n")
+    page = new_page(browser)
+    open_url(page, f"{server}/your_data")
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(src))
+    page.get_by_label("Dataset name").fill("islington_susp")
+    after_rerun(page, lambda: page.get_by_test_id("stFormSubmitButton").get_by_role("button").click())
+    wait_idle(page)
+    no_exception(page)
+    expect(page.get_by_text("islington_susp", exact=False).first).to_be_visible()
+    source = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Data source")
+    expect(source.locator("input")).to_have_value("islington_susp")
+
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name="RRI explorer")
+    after_rerun(page, link.click)
+    no_exception(page)
+    expect(page.get_by_text("your aggregate table", exact=False)).to_be_visible()
+    # The data grid draws on a canvas; its cells are also in a hidden accessible table.
+    cells = page.get_by_test_id("stDataFrame").first.locator('td[role="gridcell"]')
+    for group in ("White children", "Black children", "Asian children", "Mixed children",
+                  "Any other ethnic group children"):
+        expect(cells.filter(has_text=re.compile(rf"^{re.escape(group)}$"))).to_have_count(1)

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from tests.apptest import new_app
 
 from analytics import userdata
-from tests.test_pages import APP
 
 AGG = "ethnicity,events,population\nWhite,877,9537\nBlack,603,5286\nAsian,46,2041\nMixed,488,4174\nOther,120,1768\n"
 
@@ -18,7 +17,7 @@ def user_db(tmp_path, monkeypatch):
 
 
 def _page(path):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = new_app()
     at.switch_page(path)
     return at.run()
 

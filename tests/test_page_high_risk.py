@@ -3,18 +3,14 @@ statements with verdicts, default and non-default filters."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 BAD = re.compile(r"\bnan\b|\binf\b|\bNone\b|<NA>", re.IGNORECASE)
 
 
 def _high_risk():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/high_risk.py")
-    return at.run()
+    return open_page("pages/high_risk.py")
 
 
 def _table(at):

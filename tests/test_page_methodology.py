@@ -4,17 +4,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from tests.apptest import open_page
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 DOCS = ROOT / "docs"
 
 
-def _methodology() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/methodology.py")
-    return at.run()
+def _methodology():
+    return open_page("pages/methodology.py")
 
 
 def test_methodology_page_renders_the_three_documents(app_env):

@@ -2,18 +2,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 YJ_STAGES = ["Proven offence", "Remand (of offenders)", "Custody (of offenders)"]
 
 
 def _pathways():
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/pathways.py")
-    return at.run()
+    return open_page("pages/pathways.py")
 
 
 def _summary(at):

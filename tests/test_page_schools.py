@@ -1,17 +1,11 @@
 """The Schools page under Streamlit's AppTest."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import open_page
 
 
-def _schools() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/schools.py")
-    return at.run()
+def _schools():
+    return open_page("pages/schools.py")
 
 
 def _no_raw_values(table) -> bool:

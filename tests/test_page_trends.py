@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PERIODS = ["2015/16", "2016/17", "2017/18", "2018/19", "2019/20", "2020/21", "2021/22",
            "2022/23", "2023/24", "2024/25"]
 
 
 def _trends():
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/trends.py")
-    return at.run()
+    return open_page("pages/trends.py")
 
 
 def _titles(at) -> list[str]:

@@ -1,21 +1,15 @@
 """Pages under Streamlit's AppTest, with assertions on what they show."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import new_app, open_page
 
 
 def _app():
-    return AppTest.from_file(APP, default_timeout=60)
+    return new_app()
 
 
 def _borough():
-    at = _app()
-    at.switch_page("pages/borough.py")
-    return at.run()
+    return open_page("pages/borough.py")
 
 
 def test_borough_page_shows_the_borough(app_env):
