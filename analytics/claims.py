@@ -62,8 +62,10 @@ def evaluate(con, claim: pd.Series) -> ClaimResult:
         if claim["significant"] == "yes" and holds:
             direction = _direction(low, high)
             holds = (lo > 1) if direction == "higher" else (hi < 1) if direction == "lower" else True
+        shown = "not computable" if rri is None else (
+            f"RRI {rri:.2f} (CI {lo:.2f} to {hi:.2f})" if lo is not None else f"RRI {rri:.2f}")
         return ClaimResult(claim["claim_id"], holds, rri, lo, hi,
-                           f"RRI {rri} (CI {lo} to {hi}) vs expected {low}-{high}; {row['status']}")
+                           f"{shown} vs expected {low:g}-{high:g}; {row['status']}")
 
     if kind in ("highest", "top_n"):
         mine = counts(con, outcome, periods=periods, cohort=cohort)
@@ -81,7 +83,7 @@ def evaluate(con, claim: pd.Series) -> ClaimResult:
         table = counts(con, outcome, periods=periods, cohort=cohort)
         share = table.loc[table["cohort"] == cohort.label, "events"].sum() / table["events"].sum()
         return ClaimResult(claim["claim_id"], low <= share <= high, float(share),
-                           detail=f"share {share:.3f} vs expected {low}-{high}")
+                           detail=f"share {share:.3f} vs expected {low:g}-{high:g}")
 
     if kind == "largest_share":
         table = counts(con, outcome, by=peers, periods=periods, cohort=cohort)
@@ -93,7 +95,7 @@ def evaluate(con, claim: pd.Series) -> ClaimResult:
     if kind == "count":
         total = int(counts(con, outcome, periods=periods)["events"].sum())
         return ClaimResult(claim["claim_id"], low <= total <= high, float(total),
-                           detail=f"{total} vs expected {low}-{high}")
+                           detail=f"{total} vs expected {low:g}-{high:g}")
 
     if kind == "schools_beyond_chance":
         table = counts(con, outcome, by=peers, periods=periods,
