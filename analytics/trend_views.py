@@ -9,16 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import disclosure
 from analytics.cohorts import profile_cohorts
 from analytics.counts import counts as count_table
 from analytics.labels import group_labels
 from analytics.narrative import format_number, possessive
 from analytics.reference import ethnicity_table
 from analytics.reference import outcome as get_outcome
-from analytics.rri import rri_table
 from analytics.trends import period_positions, persistence, pool_periods
-from analytics.views import Options
+from analytics.views import Options, protected_rri
 
 __all__ = ["trend_from_counts", "trend_table", "comparison_rates", "periods_in_order",
            "section_groups", "default_groups", "drawable", "persistent_groups",
@@ -40,8 +38,7 @@ def trend_from_counts(table: pd.DataFrame, breakdown, unit: int, options: Option
     pool = int(pool)
     if pool > 1:
         table = pool_periods(table, pool, group_cols=breakdown)
-    result = rri_table(table, breakdown, by=["period"], unit=unit, **options.rri_kwargs())
-    result = disclosure.suppress(result, breakdown, by=["period"], threshold=options.suppress)
+    result = protected_rri(table, breakdown, ["period"], unit, options)
     attrs = dict(result.attrs)
     labels, _ = period_positions(result["period"]) if len(result) else ([], None)
     result["period"] = result["period"].astype(str)

@@ -270,7 +270,7 @@ def _write(user_db: Path, work) -> None:
         with duckdb.connect(tmp) as con:
             con.execute(queries.load("user_datasets_table"))
             work(con)
-            con.execute("CHECKPOINT")
+            con.execute(queries.load("checkpoint"))
         os.replace(tmp, user_db)
     finally:
         for leftover in (tmp, tmp + ".wal"):

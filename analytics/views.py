@@ -2,7 +2,7 @@
 benchmark: counts from the database, RRI, disclosure control, in that order."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
@@ -42,8 +42,10 @@ class Options:
         return d
 
 
-def _rri(table: pd.DataFrame, breakdown: list[str], by: list[str], unit: int,
-         options: Options) -> pd.DataFrame:
+def protected_rri(table: pd.DataFrame, breakdown: list[str], by: list[str], unit: int,
+                  options: Options) -> pd.DataFrame:
+    """RRI table of a counts table with the view's options, then disclosure control: the
+    one step every view (and export) goes through."""
     result = rri_table(table, breakdown, by=by, unit=unit, **options.rri_kwargs())
     return disclosure.suppress(result, breakdown, by=by, threshold=options.suppress)
 
@@ -54,7 +56,7 @@ def rri_for_outcome(con, outcome: str, breakdown, periods, *, filters: dict | No
     breakdown = list(breakdown)
     by = ["period"] if by_period else []
     table = counts(con, outcome, by=breakdown + by, periods=periods, filters=filters)
-    out = _rri(table, breakdown, by, int(get_outcome(outcome)["unit"]), options)
+    out = protected_rri(table, breakdown, by, int(get_outcome(outcome)["unit"]), options)
     out.attrs.update(outcome=outcome, periods=list(periods), filters=dict(filters or {}))
     return out
 
@@ -73,7 +75,7 @@ def rri_matrix(con, breakdown, periods, *, outcomes=None, filters: dict | None =
     table = table[breakdown + by + ["events", "population"]]
     # One vectorised pass over every outcome (each outcome x period is its own slice for the
     # comparison, adjustment and suppression); rates are per child, then per outcome unit.
-    out = _rri(table, breakdown, by, 1, options)
+    out = protected_rri(table, breakdown, by, 1, options)
     unit = out["outcome"].map(outcome_catalogue().set_index("key")["unit"]).to_numpy(float)
     for col in RATE_COLUMNS:
         out[col] = out[col] * unit
@@ -99,6 +101,6 @@ def rri_for_aggregate(table: pd.DataFrame, *, outcome: str | None = None,
     if period is not None and "period" in part.columns:
         part = part[part["period"] == period]
     keys = aggregate_keys(part)
-    out = _rri(part[keys + ["events", "population"]].reset_index(drop=True), keys, [], unit, options)
+    out = protected_rri(part[keys + ["events", "population"]].reset_index(drop=True), keys, [], unit, options)
     out.attrs.update(outcome=outcome, periods=[period] if period else [])
     return out

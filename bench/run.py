@@ -181,7 +181,7 @@ def bench_scale(scale: float, repeats: int, workdir: Path) -> dict:
     res = {"build_s": statistics.median(b["wall_s"] for b in builds),
            "build_peak_mb": statistics.median(b["peak_mb"] for b in builds)}
     with connect(db) as con:
-        rows = con.execute("SELECT count(*) FROM child_year").fetchone()[0]
+        rows = con.execute(queries.load("child_year_count")).fetchone()[0]
         product_matrix(con)                       # warm DuckDB's file cache for all three
         res["matrix_s"] = median_time(lambda: product_matrix(con), repeats)
         res["floor_s"] = median_time(lambda: floor(con), repeats)

@@ -1,7 +1,6 @@
 """Shared fixtures: the default synthetic database, built once per test session."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
