@@ -59,7 +59,7 @@ table = table.assign(group=group_labels(table, breakdown))
 
 unit = f"per {int(spec['unit']):,} {spec['population_label']}"
 title = finding(table, spec["noun"], f.comparison_label)
-figure = charts.board_chart(
+widgets.chart(lambda: charts.board_chart(
     forest(table, sort=sort),
     title=title,
     subtitle=f"{spec['label']}, rate {unit}; {f.describe()}",
@@ -67,8 +67,7 @@ figure = charts.board_chart(
            f"{f.options.min_population} children or {f.options.min_events} events. "
            "Suppressed groups are not drawn.",
     width=560,
-)
-widgets.chart(figure, f"rri-{outcome}-{f.period}")
+), f"rri-{outcome}-{f.period}", key=("explorer", data.source_key(), f, outcome, breakdown, sort))
 
 missing = table[table["rri"].isna()]
 if len(missing):

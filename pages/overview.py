@@ -62,15 +62,14 @@ if head["largest"]:
              "the largest over-representation")
 else:
     title = f"No group is significantly over-represented against {f.comparison_label}"
-figure = charts.board_chart(
+widgets.chart(lambda: charts.board_chart(
     heatmap(cells, groups=groups, columns=outcomes),
     title=title,
     subtitle=f"Relative rate index by group and outcome; {f.describe()}",
     caveat="Orange: above the comparison, blue: below. Faded: not significant. "
            "[u] low numbers, [c] suppressed, blank: not computable.",
     width=STEP * len(outcomes),
-)
-widgets.chart(figure, f"rri-heatmap-{f.period}")
+), f"rri-heatmap-{f.period}", key=("overview", data.source_key(), f))
 hidden = head["suppressed"] + head["low"]
 if f.years < 5 and hidden > head["cells"] / 4:
     st.info(f"{hidden:,} of {head['cells']:,} cells are suppressed or too small to compare. "

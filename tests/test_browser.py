@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 TIMEOUT_MS = 30_000
 #: The pages every build must have (URL path -> navigation title); others found in app.py
 #: are visited too.
-REQUIRED_PAGES = {"overview": "Overview", "high_risk": "High-risk groups",
+REQUIRED_PAGES = {"": "Overview", "high_risk": "High-risk groups",
                   "explorer": "RRI explorer", "trends": "Trends", "pathways": "Pathways",
                   "schools": "Schools", "borough": "The borough", "methodology": "Methodology"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -65,7 +65,7 @@ except ImportError:                      # pragma: no cover - depends on the mac
 
 def app_pages() -> dict[str, str]:
     """URL path -> title of every st.Page registered in app.py (URL path: the file's stem
-    unless url_path is given)."""
+    unless url_path is given; the default page is served at the root, "")."""
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
     pages = {}
     for node in ast.walk(tree):
@@ -73,7 +73,8 @@ def app_pages() -> dict[str, str]:
                 and node.func.attr == "Page" and node.args):
             kwargs = {k.arg: k.value.value for k in node.keywords
                       if isinstance(k.value, ast.Constant)}
-            path = kwargs.get("url_path") or Path(node.args[0].value).stem
+            path = "" if kwargs.get("default") else (kwargs.get("url_path")
+                                                     or Path(node.args[0].value).stem)
             pages[path] = kwargs.get("title", path)
     return pages
 
@@ -170,6 +171,7 @@ def query(page) -> dict:
 
 def no_exception(page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
 
 
 def sidebar_select(page, label: str, option: str) -> None:

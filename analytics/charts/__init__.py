@@ -62,13 +62,19 @@ def totals_lines(table: pd.DataFrame) -> alt.Chart:
     ).properties(height=280)
 
 
+def _json(chart) -> str:
+    """Vega-Lite JSON of an Altair chart or of an already built spec (a dict)."""
+    import json
+    return json.dumps(chart) if isinstance(chart, dict) else chart.to_json()
+
+
 def to_png(chart, scale: float = 2.0) -> bytes:
     """PNG bytes rendered server-side by vl-convert (no browser needed)."""
     import vl_convert as vlc
-    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+    return vlc.vegalite_to_png(_json(chart), scale=scale)
 
 
 def to_svg(chart) -> str:
     """SVG text rendered server-side by vl-convert."""
     import vl_convert as vlc
-    return vlc.vegalite_to_svg(chart.to_json())
+    return vlc.vegalite_to_svg(_json(chart))
