@@ -44,7 +44,9 @@ if data.source_kind() == "aggregate":
                                                        if k not in keys}})
     st.stop()
 left, mid, right = st.columns([3, 2, 2])
-outcome = left.selectbox("Outcome", list(catalogue.index), index=0,
+available = data.available_outcomes()      # a record-level dataset may lack some outcomes
+outcome = left.selectbox("Outcome", [k for k in catalogue.index if available is None or k in available],
+                         index=0,
                          format_func=lambda k: f"{catalogue.loc[k, 'label']} ({catalogue.loc[k, 'domain']})",
                          key="outcome", bind="query-params")
 extra = mid.multiselect("Also break down by", ["fsm_status", "sen_status", "care_status", "age_band"],

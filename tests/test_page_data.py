@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.apptest import new_app
+from tests.apptest import new_app, open_page
 
 from analytics import userdata
 
@@ -68,3 +68,19 @@ def test_pages_needing_records_explain_an_aggregate_source(app_env, user_db, tmp
     at.selectbox(key="source").set_value("agg").run()
     assert not at.exception
     assert any("aggregate table" in i.value for i in at.info)
+
+
+def test_records_dataset_offers_only_its_outcomes(app_env, user_db, tmp_path, con):
+    rows = con.execute("""
+        SELECT cy.child_id, cy.period, c.sex, c.ethnicity_code AS ethnicity, cy.age, cy.on_roll,
+               cy.suspensions
+        FROM child_year cy JOIN children c USING (child_id) WHERE cy.period = '2024/25'""").df()
+    src = tmp_path / "pupils.parquet"
+    rows.to_parquet(src)
+    userdata.import_file(src, "pupils", user_db)
+    at = open_page("pages/explorer.py")
+    at.selectbox(key="source").set_value("pupils").run()
+    assert not at.exception
+    assert at.selectbox(key="outcome").options == ["Suspensions (fixed-term exclusions) (Education)"]
+    boys = at.dataframe[0].value
+    assert float(boys[boys["Group"] == "Black boys"]["RRI"].iloc[0].split()[0]) > 1.5
