@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import disclosure
 from analytics.cohorts import Cohort
 from analytics.cohorts import get as get_cohort
 from analytics.counts import outcome_counts
 from analytics.narrative import sentence
 from analytics.reference import outcome_catalogue
-from analytics.rri import rri_table
 from analytics.significance import adjust_pvalues
+from analytics.views import Options, rri_by_outcome
 
 COMPARISON_LABEL = "the borough average"
 
@@ -30,23 +29,17 @@ def profile(con, cohort: Cohort | str, periods, *, outcomes=None, level=0.95, ci
     keys = [k for k in (list(outcomes) if outcomes is not None else catalogue.index)
             if k not in cohort.defined_by]
     table = outcome_counts(con, outcomes=keys, periods=periods, cohort=cohort)
-    rows = []
-    for key in keys:
-        spec = catalogue.loc[key]
-        counts = table.loc[table["outcome"] == key, ["cohort", "events", "population"]]
-        result = rri_table(counts, ["cohort"], comparison="overall", level=level, ci=ci,
-                           adjust="none", unit=int(spec["unit"]), min_population=min_population,
-                           min_events=min_events)
-        result = disclosure.suppress(result, ["cohort"], threshold=suppress)
-        mine = result[result["cohort"] == cohort.label]
-        if mine.empty:          # no child of the cohort is eligible (e.g. NEET among under-16s)
-            continue
-        row = mine.iloc[0].to_dict()
-        row.update(outcome=key, label=spec["label"], noun=spec["noun"], domain=spec["domain"],
-                   unit=int(spec["unit"]), kind=spec["kind"],
-                   higher_is_worse=bool(spec["higher_is_worse"]))
-        rows.append(row)
-    out = pd.DataFrame(rows)
+    options = Options(comparison="overall", level=level, ci=ci, adjust="none",
+                      min_population=min_population, min_events=min_events, suppress=suppress)
+    result = rri_by_outcome(table[["outcome", "cohort", "events", "population"]], ["cohort"],
+                            ["outcome"], options)
+    # Outcomes for which no child of the cohort is eligible (NEET among under-16s) drop out.
+    out = result[result["cohort"] == cohort.label].reset_index(drop=True)
+    spec = catalogue.loc[out["outcome"]]
+    out = out.assign(label=spec["label"].to_numpy(), noun=spec["noun"].to_numpy(),
+                     domain=spec["domain"].to_numpy(), unit=spec["unit"].astype(int).to_numpy(),
+                     kind=spec["kind"].to_numpy(),
+                     higher_is_worse=spec["higher_is_worse"].astype(bool).to_numpy())
     out["p_adjusted"] = adjust_pvalues(out["p_value"], adjust)
     alpha = 1 - level
     out["significant"] = pd.array(

@@ -72,17 +72,23 @@ def rri_matrix(con, breakdown, periods, *, outcomes=None, filters: dict | None =
     by = ["outcome"] + (["period"] if by_period else [])
     table = outcome_counts(con, outcomes=outcomes, by=breakdown + by[1:], periods=periods,
                            filters=filters)
-    table = table[breakdown + by + ["events", "population"]]
-    # One vectorised pass over every outcome (each outcome x period is its own slice for the
-    # comparison, adjustment and suppression); rates are per child, then per outcome unit.
+    out = rri_by_outcome(table[breakdown + by + ["events", "population"]], breakdown, by,
+                         options)
+    out.attrs.update(options.as_dict(), periods=list(periods), filters=dict(filters or {}),
+                     breakdown=breakdown)
+    return out
+
+
+def rri_by_outcome(table: pd.DataFrame, breakdown: list[str], by: list[str],
+                   options: Options) -> pd.DataFrame:
+    """`protected_rri` over many outcomes in one vectorised pass: `by` includes "outcome",
+    so each outcome (x period) is its own slice for the comparison, adjustment and
+    suppression; rates are computed per child, then put per each outcome's unit."""
     out = protected_rri(table, breakdown, by, 1, options)
     unit = out["outcome"].map(outcome_catalogue().set_index("key")["unit"]).to_numpy(float)
     for col in RATE_COLUMNS:
         out[col] = out[col] * unit
-    out = out[["outcome"] + [c for c in out.columns if c != "outcome"]]
-    out.attrs.update(options.as_dict(), periods=list(periods), filters=dict(filters or {}),
-                     breakdown=breakdown)
-    return out
+    return out[["outcome"] + [c for c in out.columns if c != "outcome"]]
 
 
 def aggregate_keys(table: pd.DataFrame) -> list[str]:
