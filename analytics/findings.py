@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from functools import lru_cache
+
 import pandas as pd
 
 from analytics.claims import load_claims
@@ -14,41 +16,15 @@ from analytics.labels import group_labels
 from analytics.narrative import format_number, possessive, sentence
 from analytics.reference import outcome_catalogue
 
-#: Outcome labels short enough for a heatmap column or a profile row.
-SHORT_LABELS = {
-    "suspension": "Suspension",
-    "permanent_exclusion": "Permanent exclusion",
-    "persistent_absence": "Persistent absence",
-    "ks4_below_basics": "GCSE Eng & maths below 4",
-    "sen_support": "SEN support",
-    "ehcp": "EHCP",
-    "sen_any": "Any SEN",
-    "fsm": "Free school meals",
-    "neet": "NEET at 16-17",
-    "cin": "Child in Need",
-    "cpp": "Child Protection Plan",
-    "looked_after": "Looked after",
-    "concern_gangs": "Concern: gangs",
-    "concern_cce": "Concern: criminal exploitation",
-    "concern_syv": "Concern: serious violence",
-    "concern_cse": "Concern: sexual exploitation",
-    "camhs": "CAMHS contact",
-    "proven_offence": "Proven offence",
-    "first_time_entrant": "First-time entrant",
-    "remand": "Remand",
-    "custody": "Custody",
-    "reoffending": "Reoffending",
-    "fte_among_offenders": "First-time entry | offence",
-    "remand_given_offence": "Remand | offence",
-    "custody_given_offence": "Custody | offence",
-    "permanent_given_suspension": "Permanent excl. | suspension",
-    "cpp_given_cin": "CP Plan | Child in Need",
-    "looked_after_given_cin": "Looked after | Child in Need",
-}
+@lru_cache(maxsize=None)
+def _short_labels() -> dict[str, str]:
+    cat = outcome_catalogue()
+    return dict(zip(cat["key"], cat["short_label"]))
 
 
 def short_label(key: str, fallback: str | None = None) -> str:
-    return SHORT_LABELS.get(key, fallback or key.replace("_", " ").capitalize())
+    """An outcome's label short enough for a heatmap column or a profile row (catalogue)."""
+    return _short_labels().get(key, fallback or key.replace("_", " ").capitalize())
 
 
 def domain_order() -> list[str]:
@@ -84,8 +60,6 @@ def _with_labels(matrix: pd.DataFrame, breakdown=None) -> pd.DataFrame:
     out = matrix.copy()
     if "group" not in out.columns:
         out["group"] = group_labels(out, breakdown) if len(out) else pd.Series(dtype="string")
-    # The group as it reads in a sentence ("Black boys", "Black children": see group_labels).
-    out["subject"] = out["group"].astype(str)
     out["label"] = out["outcome"].map(cat["label"])
     out["short_label"] = [short_label(k, cat["label"].get(k)) for k in out["outcome"]]
     out["noun"] = out["outcome"].map(cat["noun"])
@@ -111,7 +85,7 @@ def top_disparities(matrix: pd.DataFrame, n: int = 5, breakdown=None,
                                                                   ascending=[True, False],
                                                                   kind="stable")
     top = pd.concat([over, under]).head(n).drop(columns=["_r", "_e"]).reset_index(drop=True)
-    top["sentence"] = [sentence(r, r["subject"], r["noun"], comparison_label, level)
+    top["sentence"] = [sentence(r, r["group"], r["noun"], comparison_label, level)
                        for r in top.to_dict("records")]
     return top
 
@@ -128,7 +102,7 @@ def headline(matrix: pd.DataFrame, breakdown=None) -> dict:
         largest = {"group": top["group"], "outcome": top["outcome"], "label": top["label"],
                    "short_label": top["short_label"], "noun": top["noun"],
                    "rri": float(top["rri"]), "text": format_number(top["rri"]),
-                   "subject": f"{possessive(top['subject'])} {top['noun']} rate"}
+                   "subject": f"{possessive(top['group'])} {top['noun']} rate"}
     status = _status(matrix)
     return {"compared": compared, "over": int((rri > 1).sum()),
             "under": int((rri < 1).sum()), "largest": largest, "cells": len(matrix),

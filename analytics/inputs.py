@@ -162,18 +162,10 @@ def validate_counts_frame(df: pd.DataFrame, path, group_cols=None,
 
 
 def read_counts_csv(path, group_cols=None) -> tuple[pd.DataFrame, list[str]]:
-    """A counts table (group columns, events, population) from CSV, checked cell by cell.
+    """A counts table (group columns, events, population) from a CSV, Excel or Parquet file,
+    checked cell by cell (the same reader and checks as an import).
 
     Returns the table with integer counts and the group columns (every column other than
     events/population when `group_cols` is not given).
     """
-    path = Path(path)
-    if path.is_file() and path.stat().st_size == 0:
-        raise InputError(path, "the file is empty")
-    if not path.is_file():
-        raise InputError(path, "no such file")
-    df = _read_csv(path)
-    df.columns = [c.strip() for c in df.columns]
-    if df.empty and {"events", "population"} <= set(df.columns):
-        raise InputError(path, "the file has a header but no rows")
-    return validate_counts_frame(df, path, group_cols)
+    return validate_counts_frame(read_table(path), path, group_cols)

@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["format_number", "possessive", "sentence"]
+__all__ = ["capitalise", "format_number", "possessive", "sentence"]
 
 
 def format_number(x) -> str:
@@ -32,7 +32,8 @@ def possessive(subject: str) -> str:
     return subject + ("'" if subject.endswith("s") else "'s")
 
 
-def _cap(text: str) -> str:
+def capitalise(text: str) -> str:
+    """First letter upper-case, the rest as written ("looked-after children" -> "Looked-after children")."""
     return text[:1].upper() + text[1:]
 
 
@@ -62,7 +63,7 @@ def sentence(row, subject: str, outcome_label: str, comparison_label: str,
     status = "" if _missing(row.get("status")) else str(row.get("status"))
     label, _, reason = status.partition(":")
     label, reason = label.strip(), reason.strip()
-    poss = _cap(possessive(subject))
+    poss = capitalise(possessive(subject))
     rri = row.get("rri")
     ci = _interval(row, level)
     a, n = row.get("events"), row.get("population")
@@ -74,7 +75,7 @@ def sentence(row, subject: str, outcome_label: str, comparison_label: str,
         return ("Figures suppressed to protect children's identities: "
                 f"no {outcome_label} figures are shown for {subject}.")
     if label == "reference":
-        return (f"{_cap(subject)} are the reference group: the {outcome_label} rates of "
+        return (f"{capitalise(subject)} are the reference group: the {outcome_label} rates of "
                 "other groups are compared with theirs.")
     if label == "not computable":
         why = f": {reason}" if reason else ""

@@ -17,12 +17,12 @@ import pandas as pd
 
 from analytics.disclosure import display_frame
 from analytics.labels import group_labels
-from analytics.narrative import format_number
+from analytics.narrative import capitalise, format_number
 from analytics.reference import REFERENCE, outcome_catalogue
 from analytics.trend_views import drawable
 
 __all__ = ["Stage", "Pathway", "load_pathways", "get", "stage_descriptions", "pathway_table",
-           "largest_steps", "subject", "step_sentences", "pathway_finding", "stage_summary"]
+           "largest_steps", "step_sentences", "pathway_finding", "stage_summary"]
 
 
 @dataclass(frozen=True)
@@ -150,12 +150,6 @@ def _join(items: list[str], word: str = "or") -> str:
     return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
-def subject(group: str) -> str:
-    """A group label as the subject of a sentence: "Black" -> "Black children"."""
-    words = group.replace(",", " ").split()
-    return group if {"boys", "girls", "children"} & set(words) else f"{group} children"
-
-
 def _rri_text(row, decimals: int | None = None) -> str:
     text = format_number(row["rri"]) if decimals is None else f"{float(row['rri']):.{decimals}f}"
     if str(row["status"]).startswith("low numbers"):
@@ -170,7 +164,7 @@ def step_sentences(table: pd.DataFrame, pathway: Pathway, groups) -> list[str]:
     out = []
     for step in largest_steps(table, groups).itertuples(index=False):
         part = table[table["group"] == step.group].sort_values("stage")
-        who = subject(step.group)
+        who = step.group          # group_labels reads as a subject ("Black children")
         if step.shown == 0:
             out.append(f"For {who} no stage of the {pathway.label.lower()} pathway can be "
                        "shown: the numbers are suppressed or not computable (pooling more "
@@ -192,7 +186,7 @@ def step_sentences(table: pd.DataFrame, pathway: Pathway, groups) -> list[str]:
         if level:
             where += f", level with {_join(level, 'and')}"
         if step.rri <= 1:
-            text = (f"{_cap(who)} are not over-represented at any stage shown: the highest "
+            text = (f"{capitalise(who)} are not over-represented at any stage shown: the highest "
                     f"RRI is {where}")
             text += f", against {_join(others, 'and')}" if others else ""
         else:
@@ -200,14 +194,10 @@ def step_sentences(table: pd.DataFrame, pathway: Pathway, groups) -> list[str]:
             text += f", not at {_join(others)}" if others else ""
         hidden = [phrase[int(i)] for i in part.loc[~ok[part.index], "stage"]]
         if hidden:
-            text += (f". {_cap(_join(hidden, 'and'))} cannot be shown (suppressed or not "
+            text += (f". {capitalise(_join(hidden, 'and'))} cannot be shown (suppressed or not "
                      "computable)")
         out.append(text + ".")
     return out
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def pathway_finding(table: pd.DataFrame, pathway: Pathway, groups, comparison_label: str) -> str:
