@@ -14,25 +14,22 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _spec(key: tuple, _build) -> dict:
-    """A chart's Vega-Lite spec, built once per view: building and validating an Altair
-    chart costs more than a warm rerun's (cached) statistics."""
-    return _build().to_dict()
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _built(key: tuple, _build) -> alt.TopLevelMixin:
+    """A chart built once per view (shared, never modified): building an Altair chart costs
+    more than a warm rerun's (cached) statistics."""
+    return _build()
 
 
 def chart(figure, name: str, key: tuple | None = None) -> None:
     """Draw a board-ready chart with PNG and SVG downloads rendered server-side on click.
 
     `figure` is an Altair chart, or, with `key` (everything the chart depends on, including
-    the data source), a function building one, whose spec is then cached per key.
+    the data source), a function building one, which is then built once per key.
     """
     if key is not None:
-        spec = _spec(key, figure)
-        st.vega_lite_chart(spec, width="content")
-        figure = spec
-    else:
-        st.altair_chart(figure, width="content")
+        figure = _built(key, figure)
+    st.altair_chart(figure, width="content")
     with st.container(horizontal=True):
         st.download_button("Download PNG", data=lambda: charts.to_png(figure),
                            file_name=f"{slug(name)}.png", mime="image/png",
