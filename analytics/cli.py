@@ -6,11 +6,11 @@ import sys
 import time
 from pathlib import Path
 
-from analytics import disclosure
-from analytics.inputs import InputError, read_counts_csv
-from analytics.reference import outcome as get_outcome
-from analytics.rri import rri_table
-from analytics.synthetic import DEFAULT_DB
+from analytics import protect
+from analytics.data.readers import InputError, read_counts_csv
+from analytics.data.reference import outcome as get_outcome
+from analytics.data.synthetic import DEFAULT_DB
+from analytics.stats.rri import rri_table
 
 DEFAULT_REFERENCE = "White British"
 
@@ -43,7 +43,7 @@ def _split(text: str | None) -> list[str]:
 
 
 def cmd_build(args) -> int:
-    from analytics.synthetic import build
+    from analytics.data.synthetic import build
     start = time.perf_counter()
     path = build(args.db, scale=args.scale, seed=args.seed)
     print(f"built {path} (scale {args.scale}, seed {args.seed}) in {time.perf_counter() - start:.1f} s")
@@ -72,7 +72,7 @@ def cmd_rri(args) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    result = disclosure.suppress(result, group_cols, by=by, threshold=args.suppress)
+    result = protect.suppress(result, group_cols, by=by, threshold=args.suppress)
     return _write(result, args, source=f"counts file {Path(args.counts).name}")
 
 
@@ -88,10 +88,10 @@ def _parse_filters(text: str | None) -> dict:
 
 
 def _rri_from_db(args) -> int:
-    """`rri --db`: the dashboard's own view computation (analytics.views)."""
-    from analytics.counts import population
-    from analytics.db import connect, periods
-    from analytics.views import Options, rri_for_outcome
+    """`rri --db`: the dashboard's own view computation (analytics.views.tables)."""
+    from analytics.data.counts import population
+    from analytics.data.db import connect, periods
+    from analytics.views.tables import Options, rri_for_outcome
     if not args.outcome:
         raise SystemExit("error: --db needs --outcome KEY")
     try:
@@ -126,7 +126,7 @@ def _rri_from_db(args) -> int:
 
 def _write(result, args, **meta) -> int:
     """Write the result in the format the --out suffix names, with its metadata."""
-    from analytics import export
+    from analytics.outputs import export
     out = Path(args.out)
     fmt = export.format_for(out)
     info = export.metadata(
@@ -146,8 +146,8 @@ def _write(result, args, **meta) -> int:
 
 
 def cmd_claims(args) -> int:
-    from analytics.claims import evaluate_all
-    from analytics.db import connect, ensure_database
+    from analytics.data.db import connect, ensure_database
+    from analytics.views.claims import evaluate_all
     with connect(ensure_database(args.db)) as con:
         results = evaluate_all(con)
     for r in results.itertuples():
@@ -158,9 +158,9 @@ def cmd_claims(args) -> int:
 
 def cmd_report(args) -> int:
     """`report board|court`: the HTML board pack or court scrutiny report."""
-    from analytics import export, reports
-    from analytics.db import connect, periods
-    from analytics.views import Options
+    from analytics.data.db import connect, periods
+    from analytics.outputs import export, reports
+    from analytics.views.tables import Options
     options = Options(comparison=args.comparison, level=args.level, ci=args.ci, adjust=args.adjust,
                       suppress=args.suppress)
     meta = export.metadata(command="python -m analytics " + " ".join(sys.argv[1:]),
@@ -192,9 +192,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from analytics import userdata
+    from analytics.data import store
     try:
-        result = userdata.import_file(args.file, name=args.name, user_db=args.user_db)
+        result = store.import_file(args.file, name=args.name, user_db=args.user_db)
     except (InputError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -206,8 +206,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_datasets(args) -> int:
-    from analytics import userdata
-    table = userdata.list_datasets(args.user_db)
+    from analytics.data import store
+    table = store.list_datasets(args.user_db)
     if table.empty:
         print("no datasets imported")
     for r in table.itertuples():
@@ -216,9 +216,9 @@ def cmd_datasets(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    from analytics import userdata
+    from analytics.data import store
     try:
-        userdata.delete_dataset(args.name, args.user_db)
+        store.delete_dataset(args.name, args.user_db)
     except (KeyError, ValueError) as e:
         print(f"error: {e.args[0]}", file=sys.stderr)
         return 2

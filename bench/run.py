@@ -27,10 +27,10 @@ from scipy import stats
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import queries  # noqa: E402
-from analytics.db import connect, periods  # noqa: E402
-from analytics.reference import outcome_catalogue  # noqa: E402
-from analytics.views import Options, rri_matrix  # noqa: E402
+from analytics.data import queries  # noqa: E402
+from analytics.data.db import connect, periods  # noqa: E402
+from analytics.data.reference import outcome_catalogue  # noqa: E402
+from analytics.views.tables import Options, rri_matrix  # noqa: E402
 
 BREAKDOWN = ["ethnicity_minor", "sex"]
 
@@ -64,7 +64,7 @@ def run_child(code: str, env: dict | None = None) -> dict:
 
 
 def build(scale: float, db: Path) -> dict:
-    return run_child(f"from analytics.synthetic import build\nbuild({str(db)!r}, scale={scale}, seed=20240601)\n_out = {{}}")
+    return run_child(f"from analytics.data.synthetic import build\nbuild({str(db)!r}, scale={scale}, seed=20240601)\n_out = {{}}")
 
 
 # -- the three ways to the matrix ---------------------------------------------------------

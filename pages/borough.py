@@ -2,8 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, disclosure
-from analytics.reference import outcome_catalogue
+from analytics import protect
+from analytics.data.reference import outcome_catalogue
+from analytics.outputs import charts
 from ui import data, state, widgets
 
 f = state.current()
@@ -26,7 +27,7 @@ cols[0].metric("Children aged 0-17", f"{int(pop['population'].sum()):,}")
 cols[1].metric("Pupils on roll", f"{int(now.loc['suspension', 'population']):,}")
 for col, key in zip(cols[2:], ["cin", "looked_after", "first_time_entrant", "custody"]):
     n = int(now.loc[key, "events"])
-    col.metric(catalogue.loc[key, "label"], disclosure.SUPPRESSED if 0 < n < 5 else f"{n:,}")
+    col.metric(catalogue.loc[key, "label"], protect.SUPPRESSED if 0 < n < 5 else f"{n:,}")
 
 st.subheader(f"Children by ethnicity and sex, {f.period}")
 level_title = state.ETHNICITY_LEVELS[f.ethnicity]
@@ -56,14 +57,14 @@ st.subheader("Children with each outcome, by year")
 counted = catalogue[catalogue["kind"] != "stage"]   # stage rates re-count these children
 totals = totals[totals["outcome"].isin(counted.index)]
 totals = totals.assign(label=totals["outcome"].map(catalogue["label"]))
-shown = disclosure.suppress(totals[["label", "period", "events", "population"]],
+shown = protect.suppress(totals[["label", "period", "events", "population"]],
                             ["period"], by=["label"])
 grid = shown.pivot(index="label", columns="period", values="events")
 grid = grid.reindex(counted["label"]).rename_axis("Outcome (children)")
-grid = grid.map(lambda v: disclosure.SUPPRESSED if v is pd.NA else f"{int(v):,}")
+grid = grid.map(lambda v: protect.SUPPRESSED if v is pd.NA else f"{int(v):,}")
 st.dataframe(grid, width="stretch", height=36 * (len(grid) + 1),
              column_config={"Outcome (children)": st.column_config.TextColumn(width="medium")})
-st.caption(disclosure.legend())
+st.caption(protect.legend())
 
 picked = st.multiselect(
     "Outcomes to chart", list(counted.index), default=["first_time_entrant", "custody"],

@@ -3,10 +3,10 @@ the filters, method, suppression rule, source, time, version, the view's URL and
 equivalent command line; the chart as PNG/SVG."""
 import streamlit as st
 
-from analytics import charts, export, reports
-from analytics.charts.forest import forest
-from analytics.labels import COLUMN_LABELS, finding, group_labels
-from analytics.reference import outcome_catalogue
+from analytics.data.reference import outcome_catalogue
+from analytics.outputs import charts, export, reports
+from analytics.outputs.charts.forest import forest
+from analytics.views.wording import COLUMN_LABELS, finding, group_labels
 from ui import data, state, widgets
 
 f = state.current()

@@ -3,10 +3,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analytics import charts, views
-from analytics.charts.forest import forest
-from analytics.labels import COLUMN_LABELS, finding, group_labels
-from analytics.reference import outcome_catalogue
+from analytics.data.reference import outcome_catalogue
+from analytics.outputs import charts
+from analytics.outputs.charts.forest import forest
+from analytics.views import tables
+from analytics.views.wording import COLUMN_LABELS, finding, group_labels
 from ui import data, state, widgets
 
 f = state.current(allow_aggregate=True)
@@ -16,7 +17,7 @@ st.title("RRI explorer")
 if data.source_kind() == "aggregate":
     st.caption(f"Data source: your aggregate table **{data.source()}**.")
     table = data.aggregate()
-    keys = views.aggregate_keys(table)
+    keys = tables.aggregate_keys(table)
     left, mid, right = st.columns([3, 2, 2])
     outcomes = sorted(table["outcome"].unique()) if "outcome" in table.columns else [None]
     outcome = left.selectbox("Outcome", outcomes, key="agg_outcome", bind="query-params",
@@ -30,7 +31,7 @@ if data.source_kind() == "aggregate":
         ref = right.selectbox(f"Reference ({first})", values, key="agg_ref", bind="query-params")
         options = replace(options, reference=((first, ref),))
     period = f.period if "period" in table.columns else None
-    result = views.rri_for_aggregate(table, outcome=outcome, period=period, options=options, unit=unit)
+    result = tables.rri_for_aggregate(table, outcome=outcome, period=period, options=options, unit=unit)
     result = result.assign(group=group_labels(result, keys))
     name = outcome or data.source()
     figure = charts.board_chart(

@@ -2,9 +2,11 @@
 average) next to what the strategy says about the group, with a verdict per statement."""
 import streamlit as st
 
-from analytics import charts, disclosure, findings
-from analytics.charts.profile import ROW, profile_chart
-from analytics.cohorts import profile_cohorts
+from analytics import protect
+from analytics.data.cohorts import profile_cohorts
+from analytics.outputs import charts
+from analytics.outputs.charts.profile import ROW, profile_chart
+from analytics.views import findings
 from ui import claims_data, data, state, widgets
 
 f = state.current()
@@ -65,10 +67,10 @@ with right:
                 st.markdown(f"{badge} **{r['outcome']}**{about}: {r['figure']}{when}")
 
 st.subheader(f"Every indicator for {cohort.in_sentence}")
-shown = disclosure.display_frame(rows)
+shown = protect.display_frame(rows)
 columns = {"short_label": "Indicator", "rri": "RRI", "rri_ci": f"{f.options.level:.0%} CI",
            "significant": "Significant", "rate": "Rate", "reference_rate": "Borough rate",
            "per": "Rate per", "sentence": "Finding"}
 st.table(shown[list(columns)].rename(columns=columns), hide_index=True, border="horizontal")
-st.caption(disclosure.legend(f.options.suppress or 5, f.options.min_population,
+st.caption(protect.legend(f.options.suppress or 5, f.options.min_population,
                              f.options.min_events))

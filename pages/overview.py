@@ -2,9 +2,10 @@
 the five largest significant disparities in words."""
 import streamlit as st
 
-from analytics import charts, findings
-from analytics.charts.heatmap import STEP, heatmap
-from analytics.labels import group_labels
+from analytics.outputs import charts
+from analytics.outputs.charts.heatmap import STEP, heatmap
+from analytics.views import findings
+from analytics.views.wording import group_labels
 from ui import data, state, widgets
 
 f = state.current()

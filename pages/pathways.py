@@ -2,12 +2,12 @@
 disproportionality can be located at the stage where it arises."""
 import streamlit as st
 
-from analytics import charts
-from analytics import pathways as pw
-from analytics.charts.pathways import stage_rri_chart
-from analytics.disclosure import legend
-from analytics.labels import COLUMN_LABELS
-from analytics.trend_views import default_groups, drawable
+from analytics.outputs import charts
+from analytics.outputs.charts.pathways import stage_rri_chart
+from analytics.protect import legend
+from analytics.views import pathways as pw
+from analytics.views.trends import default_groups, drawable
+from analytics.views.wording import COLUMN_LABELS
 from ui import data, state, widgets
 
 f = state.current()

@@ -3,10 +3,12 @@ recommendation 10): a funnel plot of each school's rate for Black and minority e
 against the borough's, and the within-school RRI against White British pupils."""
 import streamlit as st
 
-from analytics import charts, disclosure, schools
-from analytics.charts.funnel import funnel
-from analytics.funnel import funnel_curve
-from analytics.reference import outcome_catalogue
+from analytics import protect
+from analytics.data.reference import outcome_catalogue
+from analytics.outputs import charts
+from analytics.outputs.charts.funnel import funnel
+from analytics.stats.funnel import funnel_curve
+from analytics.views import schools
 from ui import data, state, widgets
 
 WIDTH = 600   # pixels of the funnel's plotting area
@@ -81,5 +83,5 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch", key="school_table",
                  height=min(36 * (len(shown) + 1) + 2, 36 * 16),
                  column_config={"School": st.column_config.TextColumn(pinned=True)})
-    st.caption(disclosure.legend(f.options.suppress or 5, f.options.min_population,
+    st.caption(protect.legend(f.options.suppress or 5, f.options.min_population,
                                  f.options.min_events))

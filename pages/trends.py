@@ -3,12 +3,12 @@ interval bands, RRIs with intervals and persistence markers, and the groups whos
 disproportion has lasted."""
 import streamlit as st
 
-from analytics import charts
-from analytics import trend_views as tv
-from analytics.charts.trends import rate_lines, rri_lines
-from analytics.labels import COLUMN_LABELS
-from analytics.reference import outcome_catalogue
-from analytics.trends import persistence
+from analytics.data.reference import outcome_catalogue
+from analytics.outputs import charts
+from analytics.outputs.charts.trends import rate_lines, rri_lines
+from analytics.stats.trends import persistence
+from analytics.views import trends as tv
+from analytics.views.wording import COLUMN_LABELS
 from ui import data, state, widgets
 
 f = state.current()

@@ -5,16 +5,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import userdata
-from analytics.inputs import MAX_BYTES, InputError
-from analytics.reference import outcome_catalogue
+from analytics.data import store
+from analytics.data.readers import MAX_BYTES, InputError
+from analytics.data.reference import outcome_catalogue
 from ui import data, state
 
 state.current(allow_aggregate=True)
 st.title("Your data")
 st.markdown(
     "Bring your own data. It is stored in a **user database on this machine** "
-    f"(`{userdata.user_db_path().name}`), apart from the synthetic borough, and becomes a data "
+    f"(`{store.user_db_path().name}`), apart from the synthetic borough, and becomes a data "
     "source for every page. A file with a problem is refused with the row and column to fix; "
     "nothing is stored and datasets imported before are unchanged.")
 
@@ -26,7 +26,7 @@ with st.expander("What files can I import?", expanded=False):
         "dashboard can be imported back (computed columns are ignored).\n\n"
         "**Record-level data**: one row per child and academic year. Ethnicity may be a DfE code "
         "(`BCRB`), a DfE or ONS 2021 category, or a major group (`Black`). Columns:")
-    st.dataframe(userdata.record_columns(), hide_index=True, width="stretch")
+    st.dataframe(store.record_columns(), hide_index=True, width="stretch")
     st.caption(f"Files up to {MAX_BYTES // 1_000_000} MB. Spreadsheets must hold values, not formulas.")
 
 with st.form("import", clear_on_submit=False):
@@ -42,7 +42,7 @@ if submitted:
             path = Path(tmp) / Path(upload.name).name
             path.write_bytes(upload.getvalue())
             try:
-                result = userdata.import_file(path, name=name.strip() or None)
+                result = store.import_file(path, name=name.strip() or None)
             except (InputError, ValueError) as e:
                 st.error(str(e), icon=":material/error:")
             else:
@@ -66,6 +66,6 @@ for row in table.itertuples():
     left.markdown(f"**{row.name}** ({row.kind}) from `{row.source_file}`, imported "
                   f"{row.imported_at:%d %b %Y %H:%M}: {what}")
     if right.button("Delete", key=f"delete-{row.name}", icon=":material/delete:"):
-        userdata.delete_dataset(row.name)
+        store.delete_dataset(row.name)
         data.clear_after_import()
         st.rerun()

@@ -1,5 +1,5 @@
 -- Counts table for one outcome: children with the outcome (events) among the eligible
--- population, per group. Identifiers in braces come from allow-lists (analytics/queries.py);
+-- population, per group. Identifiers in braces come from allow-lists (analytics/data/queries.py);
 -- values are bound parameters: $periods (VARCHAR[]) and any cohort values.
 WITH eligible AS (
     SELECT *

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.db import connect
-from analytics.synthetic import build
+from analytics.data.db import connect
+from analytics.data.synthetic import build
 
 DEFAULT_SEED = 20240601
 

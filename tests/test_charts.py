@@ -4,7 +4,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analytics import charts
+from analytics.outputs import charts
 
 DATA = pd.DataFrame({"group": ["a", "b"], "value": [1, 2]})
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.claims import evaluate, load_claims
-from analytics.cohorts import profile_cohorts
+from analytics.data.cohorts import profile_cohorts
+from analytics.views.claims import evaluate, load_claims
 
 CLAIMS = load_claims()
 

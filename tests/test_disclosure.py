@@ -3,9 +3,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.disclosure import (LEGEND, PUBLIC_SUPPRESSED_STATUS, SUPPRESSED, display_frame,
-                                  legend, suppress)
-from analytics.rri import REFERENCE_DERIVED_COLUMNS, rri_table
+from analytics.protect import (
+    LEGEND,
+    PUBLIC_SUPPRESSED_STATUS,
+    SUPPRESSED,
+    display_frame,
+    legend,
+    suppress,
+)
+from analytics.stats.rri import REFERENCE_DERIVED_COLUMNS, rri_table
 
 SEC = "suppressed: secondary, protects another cell"
 

@@ -9,9 +9,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from analytics import export, userdata
-from analytics.rri import rri_table
-from analytics.views import Options, rri_for_outcome
+from analytics.data import store
+from analytics.outputs import export
+from analytics.stats.rri import rri_table
+from analytics.views.tables import Options, rri_for_outcome
 
 META = dict(source="test", comparison="overall", suppression_threshold=5)
 
@@ -72,9 +73,9 @@ def test_export_round_trips_through_import(con, tmp_path, fmt):
     path = tmp_path / f"export.{fmt}"
     path.write_bytes(export.export_bytes(table, fmt, export.metadata(**META)))
     db = tmp_path / "user.duckdb"
-    userdata.import_file(path, "back", db)
+    store.import_file(path, "back", db)
     with duckdb.connect(str(db), read_only=True) as ucon:
-        back = userdata.aggregate_table(ucon, "back")
+        back = store.aggregate_table(ucon, "back")
     again = rri_table(back, ["ethnicity_major", "sex"], comparison="rest", unit=100, adjust="none")
     merged = table.merge(again, on=["ethnicity_major", "sex"], suffixes=("", "_back"))
     assert len(merged) == len(table)
@@ -87,4 +88,4 @@ def test_importing_a_suppressed_export_names_the_symbol(custody, tmp_path):
     path = tmp_path / "published.csv"
     path.write_bytes(export.export_bytes(custody, "csv", export.metadata(**META)))
     with pytest.raises(Exception, match=r"\[c\].*suppressed figure"):
-        userdata.import_file(path, "published", tmp_path / "u.duckdb")
+        store.import_file(path, "published", tmp_path / "u.duckdb")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics import findings
-from analytics.claims import ClaimResult, evaluate, load_claims
-from analytics.cohorts import get as get_cohort
-from analytics.cohorts import profile_cohorts
-from analytics.profiles import profile
-from analytics.views import rri_matrix
+from analytics.data.cohorts import get as get_cohort
+from analytics.data.cohorts import profile_cohorts
+from analytics.views import findings
+from analytics.views.claims import ClaimResult, evaluate, load_claims
+from analytics.views.profiles import profile
+from analytics.views.tables import rri_matrix
 
 BREAKDOWN = ["ethnicity_major", "sex"]
 

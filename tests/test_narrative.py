@@ -2,9 +2,9 @@
 import pandas as pd
 import pytest
 
-from analytics.disclosure import suppress
-from analytics.narrative import format_number, possessive, sentence
-from analytics.rri import rri_table
+from analytics.protect import suppress
+from analytics.stats.rri import rri_table
+from analytics.views.wording import format_number, possessive, sentence
 
 BOROUGH = "the borough average"
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.apptest import new_app, open_page
 
-from analytics import userdata
+from analytics.data import store
+from tests.apptest import new_app, open_page
 
 AGG = "ethnicity,events,population\nWhite,877,9537\nBlack,603,5286\nAsian,46,2041\nMixed,488,4174\nOther,120,1768\n"
 
@@ -45,7 +45,7 @@ def test_export_page_every_outcome(app_env, user_db):
 def test_your_data_lists_and_uses_an_aggregate(app_env, user_db, tmp_path):
     src = tmp_path / "islington.csv"
     src.write_text(AGG)
-    userdata.import_file(src, "islington", user_db)
+    store.import_file(src, "islington", user_db)
     at = _page("pages/your_data.py")
     assert not at.exception
     assert any("islington" in m.value for m in at.markdown)
@@ -63,7 +63,7 @@ def test_your_data_lists_and_uses_an_aggregate(app_env, user_db, tmp_path):
 def test_pages_needing_records_explain_an_aggregate_source(app_env, user_db, tmp_path):
     src = tmp_path / "agg.csv"
     src.write_text(AGG)
-    userdata.import_file(src, "agg", user_db)
+    store.import_file(src, "agg", user_db)
     at = _page("pages/borough.py")
     at.selectbox(key="source").set_value("agg").run()
     assert not at.exception
@@ -77,7 +77,7 @@ def test_records_dataset_offers_only_its_outcomes(app_env, user_db, tmp_path, co
         FROM child_year cy JOIN children c USING (child_id) WHERE cy.period = '2024/25'""").df()
     src = tmp_path / "pupils.parquet"
     rows.to_parquet(src)
-    userdata.import_file(src, "pupils", user_db)
+    store.import_file(src, "pupils", user_db)
     at = open_page("pages/explorer.py")
     at.selectbox(key="source").set_value("pupils").run()
     assert not at.exception

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from analytics import pathways as pw
-from analytics.db import periods
-from analytics.reference import outcome_catalogue
-from analytics.views import rri_matrix
+from analytics.data.db import periods
+from analytics.data.reference import outcome_catalogue
+from analytics.views import pathways as pw
+from analytics.views.tables import rri_matrix
 
 BREAKDOWN = ["ethnicity_minor", "sex"]
 YJ = pw.get("youth_justice")
@@ -155,7 +155,7 @@ def test_social_care_on_the_borough(con):
 
 
 def test_chart_draws_nothing_from_suppressed_counts():
-    from analytics.charts.pathways import stage_rri_chart
+    from analytics.outputs.charts.pathways import stage_rri_chart
 
     m = fake_matrix([
         ("proven_offence", "Black Caribbean", "Male", 4.1, True, "ok"),
@@ -176,6 +176,6 @@ def test_chart_draws_nothing_from_suppressed_counts():
     assert drawn == {("Black Caribbean boys", 0), ("Black Caribbean boys", 2)}   # not 0 on a log
     assert all(r["band_low"] is None for r in rows if (r["group"], r["stage"]) not in drawn)
     assert "Custody (of offenders)" in json.dumps(spec["layer"])      # the stage axis labels
-    from analytics import charts
+    from analytics.outputs import charts
     svg = charts.to_svg(charts.board_chart(chart, "Title", "Subtitle", "Caveat", width=720))
     assert svg.startswith("<svg") and "Custody (of offenders)" in svg

@@ -5,9 +5,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy.stats import false_discovery_control
 
-from analytics.disclosure import display_frame, suppress
-from analytics.rri import rri_table
-from analytics.significance import adjust_pvalues
+from analytics.protect import display_frame, suppress
+from analytics.stats.rri import rri_table
+from analytics.stats.significance import adjust_pvalues
 
 SETTINGS = settings(max_examples=80, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])

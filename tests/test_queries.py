@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import queries
-from analytics.counts import counts, outcome_counts, population
+from analytics.data import queries
+from analytics.data.counts import counts, outcome_counts, population
 
 
 def test_identifier_outside_allow_list_is_refused():

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.rates import rate_table, wilson_interval
+from analytics.stats.rates import rate_table, wilson_interval
 
 Z95 = 1.959963984540054  # standard normal 97.5% quantile
 

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from analytics import reports
-from analytics.cohorts import profile_cohorts
-from analytics.views import Options
+from analytics.data.cohorts import profile_cohorts
+from analytics.outputs import reports
+from analytics.views.tables import Options
 
 META = {"url": "http://localhost:8501/overview?period=2024%2F25", "command": "python -m analytics report board",
         "generated": "2026-01-01 00:00:00 UTC", "product_version": "test"}

@@ -7,7 +7,12 @@ import pytest
 from scipy import stats
 from scipy.stats.contingency import relative_risk
 
-from analytics.rri import AUTO_EXACT_BELOW, RESULT_COLUMNS, _katz_overall, rri_table
+from analytics.stats.rri import (
+    AUTO_EXACT_BELOW,
+    RESULT_COLUMNS,
+    _katz_overall,
+    rri_table,
+)
 
 Z95 = 1.959963984540054
 

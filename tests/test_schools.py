@@ -1,4 +1,4 @@
-"""School-by-school exclusion disproportionality (analytics/schools.py) and its funnel chart."""
+"""School-by-school exclusion disproportionality (analytics/views/schools.py) and its funnel chart."""
 from __future__ import annotations
 
 import json
@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import charts, schools
-from analytics.charts.funnel import _dodge_labels, funnel, short_name
-from analytics.counts import counts
-from analytics.funnel import funnel_curve, funnel_table
-from analytics.significance import adjust_pvalues
-from analytics.views import Options
+from analytics.data.counts import counts
+from analytics.outputs import charts
+from analytics.outputs.charts.funnel import _dodge_labels, funnel, short_name
+from analytics.stats.funnel import funnel_curve, funnel_table
+from analytics.stats.significance import adjust_pvalues
+from analytics.views import schools
+from analytics.views.tables import Options
 
 BME, WB = schools.BME_LABEL, schools.WB_LABEL
 NO_SUPPRESSION = Options(suppress=0)

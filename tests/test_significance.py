@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from scipy.stats import false_discovery_control
 
-from analytics.significance import adjust_pvalues
+from analytics.stats.significance import adjust_pvalues
 
 
 def _f(x):

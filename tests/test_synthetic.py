@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from analytics.db import connect, fingerprint
-from analytics.queries import TABLES
-from analytics.reference import ethnicity_table
+from analytics.data.db import connect, fingerprint
+from analytics.data.queries import TABLES
+from analytics.data.reference import ethnicity_table
 
 
 def _build_cli(path, seed):

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from analytics import trend_views as tv
-from analytics.counts import counts
-from analytics.db import periods
-from analytics.views import Options
+from analytics.data.counts import counts
+from analytics.data.db import periods
+from analytics.views import trends as tv
+from analytics.views.tables import Options
 
 YEARS = ["2018/19", "2019/20", "2020/21", "2021/22", "2022/23"]
 MAJOR_SEX = ["ethnicity_major", "sex"]
@@ -166,8 +166,8 @@ def _records(chart):
 
 
 def test_charts_draw_nothing_from_suppressed_counts(con):
-    from analytics.charts.trends import rate_lines, rri_lines
-    from analytics.trends import persistence
+    from analytics.outputs.charts.trends import rate_lines, rri_lines
+    from analytics.stats.trends import persistence
 
     out = persistence(tv.trend_table(con, "custody", MAJOR_SEX), n=3)
     groups = ["Black boys", "Mixed boys", "White boys"]
@@ -187,9 +187,9 @@ def test_charts_draw_nothing_from_suppressed_counts(con):
 
 
 def test_trend_charts_export_as_svg(con):
-    from analytics import charts
-    from analytics.charts.trends import rate_lines, rri_lines
-    from analytics.trends import persistence
+    from analytics.outputs import charts
+    from analytics.outputs.charts.trends import rate_lines, rri_lines
+    from analytics.stats.trends import persistence
 
     out = persistence(tv.trend_table(con, "custody", MAJOR_SEX, pool=3), n=3)
     groups = ["Black boys", "Mixed boys"]

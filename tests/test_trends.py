@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from analytics.rri import rri_table
-from analytics.trends import period_positions, persistence, pool_periods
+from analytics.stats.rri import rri_table
+from analytics.stats.trends import period_positions, persistence, pool_periods
 
 YEARS = ["2015/16", "2016/17", "2017/18", "2018/19", "2019/20"]
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from analytics import userdata
-from analytics.counts import counts
-from analytics.inputs import InputError
+from analytics.data import store
+from analytics.data.counts import counts
+from analytics.data.readers import InputError
 
 GOOD = "ethnicity,sex,events,population\nWBRI,Male,40,1000\nBCRB,Male,30,250\nBAFR,Male,12,300\n"
 
@@ -23,12 +23,12 @@ def digest(path):
 
 
 @pytest.fixture()
-def store(tmp_path):
+def stored_db(tmp_path):
     """A user database that already holds one dataset."""
     db = tmp_path / "user.duckdb"
     src = tmp_path / "first.csv"
     src.write_text(GOOD)
-    userdata.import_file(src, "first", db)
+    store.import_file(src, "first", db)
     return db
 
 
@@ -59,47 +59,47 @@ BAD = [
 
 
 @pytest.mark.parametrize("name, content, row, column, message", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_is_refused_and_nothing_changes(store, tmp_path, name, content, row, column, message):
-    before = digest(store)
+def test_bad_input_is_refused_and_nothing_changes(stored_db, tmp_path, name, content, row, column, message):
+    before = digest(stored_db)
     src = tmp_path / name
     src.write_bytes(content)
     with pytest.raises(InputError) as err:
-        userdata.import_file(src, "second", store)
+        store.import_file(src, "second", stored_db)
     text = str(err.value)
     assert name in text and message in text
     if row is not None:
         assert f"row {row}" in text
     if column is not None:
         assert f"column '{column}'" in text
-    assert digest(store) == before
-    assert list(userdata.list_datasets(store)["name"]) == ["first"]
+    assert digest(stored_db) == before
+    assert list(store.list_datasets(stored_db)["name"]) == ["first"]
 
 
-def test_formula_in_spreadsheet_is_refused(store, tmp_path):
-    before = digest(store)
+def test_formula_in_spreadsheet_is_refused(stored_db, tmp_path):
+    before = digest(stored_db)
     src = tmp_path / "formulas.xlsx"
     _xlsx_with_formula(src)
     with pytest.raises(InputError, match=r"formulas.xlsx, row 3, column 'events': cell B3 holds a formula"):
-        userdata.import_file(src, "second", store)
-    assert digest(store) == before
+        store.import_file(src, "second", stored_db)
+    assert digest(stored_db) == before
 
 
-def test_file_over_the_size_limit_is_refused(store, tmp_path):
-    before = digest(store)
+def test_file_over_the_size_limit_is_refused(stored_db, tmp_path):
+    before = digest(stored_db)
     src = tmp_path / "big.csv"
     src.write_text(GOOD + "WBRI,1,2\n" * 2000)
     with pytest.raises(InputError, match=r"big.csv: the file is 18 kB, over the 10 kB limit"):
-        userdata.import_file(src, "second", store, max_bytes=10_000)
-    assert digest(store) == before
+        store.import_file(src, "second", stored_db, max_bytes=10_000)
+    assert digest(stored_db) == before
 
 
-def test_existing_name_is_refused(store, tmp_path):
-    before = digest(store)
+def test_existing_name_is_refused(stored_db, tmp_path):
+    before = digest(stored_db)
     src = tmp_path / "again.csv"
     src.write_text(GOOD)
     with pytest.raises(InputError, match="already exists"):
-        userdata.import_file(src, "first", store)
-    assert digest(store) == before
+        store.import_file(src, "first", stored_db)
+    assert digest(stored_db) == before
 
 
 def test_aggregate_recognises_ons_and_major_labels(tmp_path):
@@ -108,9 +108,9 @@ def test_aggregate_recognises_ons_and_major_labels(tmp_path):
     src.write_text("ethnicity,events,population\n"
                    "\"Black, Black British, Black Welsh, Caribbean or African: Caribbean\",5,100\n"
                    "\"White: English, Welsh, Scottish, Northern Irish or British\",7,300\n")
-    userdata.import_file(src, "ons", db)
+    store.import_file(src, "ons", db)
     with duckdb.connect(str(db), read_only=True) as con:
-        table = userdata.aggregate_table(con, "ons")
+        table = store.aggregate_table(con, "ons")
     assert set(table["ethnicity"]) == {"Black Caribbean", "White British"}
 
 
@@ -123,19 +123,19 @@ def test_records_reproduce_the_synthetic_counts(con, tmp_path):
     src = tmp_path / "records.parquet"
     rows.to_parquet(src)
     db = tmp_path / "user.duckdb"
-    result = userdata.import_file(src, "mine", db)
+    result = store.import_file(src, "mine", db)
     assert result.kind == "records" and "suspension" in result.outcomes and "cin" not in result.outcomes
     with duckdb.connect(str(db), read_only=True) as ucon:
-        got = counts(userdata.records_cursor(ucon, "mine"), "suspension", by=["ethnicity_major", "sex"],
+        got = counts(store.records_cursor(ucon, "mine"), "suspension", by=["ethnicity_major", "sex"],
                      periods=["2024/25"])
     want = counts(con, "suspension", by=["ethnicity_major", "sex"], periods=["2024/25"])
     pd.testing.assert_frame_equal(got, want)
 
 
-def test_delete_and_synthetic_untouched(store, borough_db):
+def test_delete_and_synthetic_untouched(stored_db, borough_db):
     before = digest(borough_db)
-    userdata.delete_dataset("first", store)
-    assert userdata.list_datasets(store).empty
+    store.delete_dataset("first", stored_db)
+    assert store.list_datasets(stored_db).empty
     assert digest(borough_db) == before
 
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.db import periods
-from analytics.views import Options, rri_for_aggregate, rri_for_outcome, rri_matrix
+from analytics.data.db import periods
+from analytics.views.tables import (
+    Options,
+    rri_for_aggregate,
+    rri_for_outcome,
+    rri_matrix,
+)
 
 
 def test_matrix_equals_each_outcome_alone(con):

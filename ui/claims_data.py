@@ -1,13 +1,13 @@
 """Cached verdicts on the strategy's section 5.4 statements (data/reference/claims.csv),
-computed on the dashboard's database by analytics.claims.evaluate."""
+computed on the dashboard's database by analytics.views.claims.evaluate."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from analytics import claims as claims_mod
-from analytics import findings
-from analytics.cohorts import get as get_cohort
+from analytics.data.cohorts import get as get_cohort
+from analytics.views import claims as claims_mod
+from analytics.views import findings
 from ui import data
 
 

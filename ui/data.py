@@ -3,7 +3,7 @@ cursor per query, results cached on their arguments (and the data source) so a r
 recomputes only what a filter change touched.
 
 The data source is the synthetic borough or one of the user's imported datasets
-(analytics.userdata), chosen in the sidebar. Record-level datasets run every query unchanged
+(analytics.data.store), chosen in the sidebar. Record-level datasets run every query unchanged
 (a cursor whose schema is the dataset's); aggregate datasets serve the RRI explorer only.
 """
 from __future__ import annotations
@@ -14,12 +14,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics import counts as counts_mod
-from analytics import profiles, userdata, views
-from analytics.db import connect, ensure_database
-from analytics.db import periods as db_periods
-from analytics.synthetic import DEFAULT_DB
-from analytics.views import Options
+from analytics.data import counts as counts_mod
+from analytics.data import store
+from analytics.data.db import connect, ensure_database
+from analytics.data.db import periods as db_periods
+from analytics.data.synthetic import DEFAULT_DB
+from analytics.views import profiles, tables
+from analytics.views.tables import Options
 
 #: Environment variable naming the database file (tests and benchmarks point it elsewhere).
 DB_ENV = "DISPROP_DB"
@@ -43,13 +44,13 @@ def user_connection(path: str, version: float):
 
 
 def user_version() -> float:
-    path = userdata.user_db_path()
+    path = store.user_db_path()
     return path.stat().st_mtime if path.exists() else 0.0
 
 
 @st.cache_data(show_spinner=False)
 def datasets(version: float) -> pd.DataFrame:
-    return userdata.list_datasets()
+    return store.list_datasets()
 
 
 def dataset_names() -> list[str]:
@@ -87,7 +88,7 @@ def _cursor(key: str):
     if key == SYNTHETIC:
         return connection().cursor()
     name = key.split("@")[0]
-    return userdata.records_cursor(user_connection(str(userdata.user_db_path()), user_version()), name)
+    return store.records_cursor(user_connection(str(store.user_db_path()), user_version()), name)
 
 
 def cursor():
@@ -159,7 +160,7 @@ def groups(level: str) -> list[str]:
 
 @st.cache_data(show_spinner="Computing...", max_entries=128)
 def _rri_for_outcome(key, outcome, breakdown, periods, filters, options, by_period):
-    return views.rri_for_outcome(_cursor(key), outcome, list(breakdown), list(periods),
+    return tables.rri_for_outcome(_cursor(key), outcome, list(breakdown), list(periods),
                                  filters=dict(filters), options=options, by_period=by_period)
 
 
@@ -171,7 +172,7 @@ def rri_for_outcome(outcome: str, breakdown: tuple, periods: tuple, filters: tup
 
 @st.cache_data(show_spinner="Computing...", max_entries=32)
 def _rri_matrix(key, breakdown, periods, filters, options, outcomes, by_period):
-    return views.rri_matrix(_cursor(key), list(breakdown), list(periods), filters=dict(filters),
+    return tables.rri_matrix(_cursor(key), list(breakdown), list(periods), filters=dict(filters),
                             options=options, outcomes=list(outcomes) if outcomes else None,
                             by_period=by_period)
 
@@ -201,7 +202,7 @@ def profile(cohort: str, periods: tuple, options: Options) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _aggregate(key: str) -> pd.DataFrame:
     name = key.split("@")[0]
-    return userdata.aggregate_table(user_connection(str(userdata.user_db_path()), user_version()), name)
+    return store.aggregate_table(user_connection(str(store.user_db_path()), user_version()), name)
 
 
 def aggregate() -> pd.DataFrame:
@@ -218,14 +219,14 @@ def board_pack(key: str, note: str, breakdown, periods, filters, options: Option
                describe: str, comparison_label: str, meta: dict) -> str:
     """The board pack for a view, built on click. Runs on a download thread, so the source
     (`key` from `source_key()`) and its `note` are captured by the page beforehand."""
-    from analytics import reports
+    from analytics.outputs import reports
     return reports.board_pack(_cursor(key), breakdown=breakdown, periods=periods,
                               filters=dict(filters), options=options, describe=describe,
                               comparison_label=comparison_label, meta=meta, source_note=note)
 
 
 def court_report(key: str, note: str, ethnicity: str, options: Options, meta: dict) -> str:
-    from analytics import reports
+    from analytics.outputs import reports
     return reports.court_report(_cursor(key), ethnicity=ethnicity, options=options, meta=meta,
                                 source_note=note)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from analytics.views import Options
+from analytics.views.tables import Options
 from ui import data
 
 ETHNICITY_LEVELS = {

@@ -7,7 +7,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, disclosure
+from analytics import protect
+from analytics.outputs import charts
 
 
 def slug(text: str) -> str:
@@ -42,10 +43,10 @@ def chart(figure, name: str, key: tuple | None = None) -> None:
 def result_table(table: pd.DataFrame, labels: dict[str, str], key: str | None = None) -> None:
     """A result table formatted for screen: suppressed cells [c], undefined [z], low [u],
     readable column names, and the legend."""
-    shown = disclosure.display_frame(table)
+    shown = protect.display_frame(table)
     cols = [c for c in labels if c in shown.columns]
     st.dataframe(shown[cols].rename(columns=labels), hide_index=True, width="stretch", key=key)
-    st.caption(disclosure.legend(table.attrs.get("suppression_threshold", 5) or 5))
+    st.caption(protect.legend(table.attrs.get("suppression_threshold", 5) or 5))
 
 
 def view_url() -> str:
@@ -58,7 +59,7 @@ def view_url() -> str:
 
 def downloads(table: pd.DataFrame, meta: dict, name: str) -> None:
     """CSV, Excel and Parquet downloads of a (suppressed) result table with its metadata."""
-    from analytics import export
+    from analytics.outputs import export
     cols = st.columns(3)
     for col, fmt, label in zip(cols, ("csv", "xlsx", "parquet"), ("CSV", "Excel", "Parquet")):
         col.download_button(f"Download {label}", key=f"dl-{fmt}-{slug(name)}",

@@ -1,0 +1,62 @@
+"""Forest plot of RRIs: log scale, intervals, a line at 1, significance marked by colour and
+shape, low numbers greyed and labelled."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from analytics.outputs.charts import FONT
+
+CATEGORIES = ["Significantly higher", "Significantly lower", "Not significant", "Low numbers"]
+COLOURS = ["#D55E00", "#0072B2", "#555555", "#BBBBBB"]
+SHAPES = ["circle", "square", "diamond", "triangle-down"]
+
+
+def categorise(table: pd.DataFrame) -> pd.Series:
+    status = table["status"].astype(str)
+    sig = table["significant"].fillna(False).astype(bool)
+    rri = table["rri"].astype(float)
+    return pd.Series(
+        [("Low numbers" if s.startswith("low numbers") else
+          "Significantly higher" if g and r > 1 else
+          "Significantly lower" if g and r < 1 else "Not significant")
+         for s, g, r in zip(status, sig, rri.fillna(1))], index=table.index)
+
+
+def forest(table: pd.DataFrame, sort: str = "magnitude", x_title: str = "Relative rate index (log scale)") -> alt.LayerChart:
+    """`table`: rri_table output with a `group` label column. Rows without an RRI (suppressed,
+    not computable, the reference) are left out; the page lists them."""
+    df = table[table["rri"].notna() & (table["rri"].astype(float) > 0)].copy()
+    df["category"] = categorise(df)
+    for col in ("rri", "rri_ci_low", "rri_ci_high", "excess_events", "rate", "reference_rate"):
+        df[col] = df[col].astype(float)
+    df["rri_ci_low"] = df["rri_ci_low"].clip(lower=df["rri"].min() / 4 if len(df) else 0.01)
+    key = "excess_events" if sort == "volume" else "rri"
+    order = df.sort_values(key, ascending=False)["group"].tolist()
+    lo = max(min(df["rri_ci_low"].min(), 0.5) * 0.8, 0.01) if len(df) else 0.1
+    hi = max(df["rri_ci_high"].max(), 2) * 1.2 if len(df) else 10
+    scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
+    x = alt.X("rri:Q", scale=scale, title=x_title,
+              axis=alt.Axis(values=[v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10, 20, 50, 100) if lo <= v <= hi]))
+    y = alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelFont=FONT))
+    colour = alt.Color("category:N", scale=alt.Scale(domain=CATEGORIES, range=COLOURS),
+                       legend=alt.Legend(title=None, orient="top", direction="horizontal"))
+    tooltip = [alt.Tooltip("group:N", title="Group"),
+               alt.Tooltip("rri:Q", title="RRI", format=".2f"),
+               alt.Tooltip("rri_ci_low:Q", title="CI low", format=".2f"),
+               alt.Tooltip("rri_ci_high:Q", title="CI high", format=".2f"),
+               alt.Tooltip("rate:Q", title="Rate", format=".2f"),
+               alt.Tooltip("reference_rate:Q", title="Comparison rate", format=".2f"),
+               alt.Tooltip("excess_events:Q", title="Excess children", format=",.0f"),
+               alt.Tooltip("category:N", title="Result")]
+    base = alt.Chart(df).encode(y=y)
+    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("rri_ci_low:Q", scale=scale), x2="rri_ci_high:Q",
+                                                color=colour, tooltip=tooltip)
+    points = base.mark_point(filled=True, size=70).encode(
+        x=x, color=colour, shape=alt.Shape("category:N", scale=alt.Scale(domain=CATEGORIES, range=SHAPES),
+                                           legend=None), tooltip=tooltip)
+    low = base.transform_filter(alt.datum.category == "Low numbers").mark_text(
+        align="left", dx=8, fontSize=10, color="#777", font=FONT).encode(
+        x="rri_ci_high:Q", text=alt.value("low numbers"))
+    one = alt.Chart(pd.DataFrame({"x": [1]})).mark_rule(color="#000", strokeDash=[4, 3]).encode(x="x:Q")
+    return alt.layer(bars, points, low, one).properties(height=max(160, 24 * len(order)))

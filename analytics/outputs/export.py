@@ -1,0 +1,107 @@
+"""Exports of a result table: CSV, Excel (data + metadata sheets) and Parquet, each carrying
+the filters, method, suppression rule, data source, time, version, view URL and command line.
+
+Whatever format, the table is the one already suppressed for the screen: suppressed cells are
+written as the official symbol "[c]" (CSV, Excel) or null with the symbol in the metadata
+(Parquet), so no file holds a count the screen hides.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from analytics import __version__, protect
+
+FORMATS = {"csv": "text/csv",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "parquet": "application/vnd.apache.parquet"}
+
+
+def metadata(**items) -> dict[str, str]:
+    """Standard metadata for an export: the caller's items plus time, version and legend."""
+    meta = {k: ("" if v is None else str(v)) for k, v in items.items()}
+    meta.setdefault("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"))
+    meta.setdefault("product_version", f"disproportionality dashboard {__version__}")
+    meta.setdefault("symbols", protect.legend(int(meta.get("suppression_threshold") or 5) or 5))
+    return meta
+
+
+def _with_symbols(table: pd.DataFrame) -> pd.DataFrame:
+    """Suppressed numeric cells as "[c]"; other missing values left empty."""
+    out = table.copy()
+    status = out["status"].astype("string").fillna("") if "status" in out else pd.Series("", index=out.index)
+    hidden = status.str.startswith("suppressed").to_numpy(dtype=bool)
+    for col in out.columns:
+        if col == "status" or out[col].dtype.kind not in "fiub" and str(out[col].dtype) not in (
+                "Int64", "Float64", "boolean"):
+            continue
+        mask = hidden & out[col].isna().to_numpy(dtype=bool)
+        if mask.any():
+            out[col] = out[col].astype(object).where(~mask, protect.SUPPRESSED)
+    return out
+
+
+def to_csv(table: pd.DataFrame, meta: dict) -> bytes:
+    """CSV with the metadata as leading '# key: value' lines (read back with comment='#')."""
+    head = "".join(f"# {k}: {str(v).replace(chr(10), ' ')}\n" for k, v in meta.items())
+    return (head + _with_symbols(table).to_csv(index=False)).encode("utf-8")
+
+
+def to_excel(table: pd.DataFrame, meta: dict) -> bytes:
+    """Workbook with a `data` sheet and a `metadata` sheet."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        _with_symbols(table).to_excel(xl, sheet_name="data", index=False)
+        pd.DataFrame({"item": list(meta), "value": list(meta.values())}).to_excel(
+            xl, sheet_name="metadata", index=False)
+        for sheet in xl.sheets.values():
+            for col in sheet.columns:
+                width = max(len(str(c.value or "")) for c in col[:200])
+                sheet.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 80)
+    return buf.getvalue()
+
+
+def to_parquet(table: pd.DataFrame, meta: dict) -> bytes:
+    """Parquet with the metadata in the file's key-value metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    existing = arrow.schema.metadata or {}
+    arrow = arrow.replace_schema_metadata({**existing, **{f"disproportionality.{k}".encode(): v.encode()
+                                                          for k, v in meta.items()}})
+    buf = io.BytesIO()
+    pq.write_table(arrow, buf)
+    return buf.getvalue()
+
+
+WRITERS = {"csv": to_csv, "xlsx": to_excel, "parquet": to_parquet}
+
+
+def export_bytes(table: pd.DataFrame, fmt: str, meta: dict) -> bytes:
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(WRITERS)}")
+    return WRITERS[fmt](table, meta)
+
+
+def format_for(path) -> str:
+    suffix = str(path).rsplit(".", 1)[-1].lower()
+    if suffix not in WRITERS:
+        raise ValueError(f"--out must end in .csv, .xlsx or .parquet (got {path})")
+    return suffix
+
+
+def view_command(outcome: str, breakdown, periods, options, filters: dict | None = None) -> str:
+    """The command line that reproduces a database view."""
+    parts = ["python -m analytics rri --db data/synthetic/borough.duckdb", f"--outcome {outcome}",
+             f"--by {','.join(breakdown)}", f"--period {','.join(periods)}",
+             f"--comparison {options.comparison}"]
+    if options.comparison == "reference" and options.reference:
+        parts.append("--reference " + ",".join(f"'{c}={v}'" for c, v in options.reference))
+    parts += [f"--level {options.level:g}", f"--ci {options.ci}", f"--adjust {options.adjust}",
+              f"--suppress {options.suppress}", f"--min-population {options.min_population}",
+              f"--min-events {options.min_events}"]
+    if filters:
+        parts.append("--filter " + ",".join(f"'{c}={'|'.join(v)}'" for c, v in filters.items()))
+    return " ".join(parts) + " --out result.csv"

@@ -1,0 +1,189 @@
+"""Self-contained HTML reports: the board pack and the court scrutiny report.
+
+Charts are inlined as SVG (rendered server-side), styles are inline, so a file opens
+anywhere with no network. Text is autoescaped (group names can come from user files). Every
+figure passes through the same disclosure control as the screen.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from analytics import protect
+from analytics.data.cohorts import profile_cohorts
+from analytics.data.db import periods as all_periods
+from analytics.data.reference import outcome_catalogue
+from analytics.outputs import charts
+from analytics.outputs.charts.heatmap import STEP, heatmap
+from analytics.outputs.charts.profile import profile_chart
+from analytics.outputs.charts.trends import rri_lines
+from analytics.stats import trends
+from analytics.views import claims, findings, profiles
+from analytics.views.tables import Options, rri_for_outcome, rri_matrix
+from analytics.views.trends import default_groups, trend_table
+from analytics.views.wording import format_number, group_labels, sentence
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+METHOD = [
+    "Rates are children with the outcome per eligible children (each child counted once a "
+    "year), with Wilson score intervals.",
+    "The relative rate index (RRI) divides a group's rate by the comparison rate. Against the "
+    "borough average the group is part of the average, so the interval allows for the "
+    "covariance (delta method); against a named group or all other children the Katz log "
+    "interval is used, or the exact conditional interval where counts are below 20.",
+    "A group is 'significantly' different when the p-value, adjusted for the number of groups "
+    "compared (Holm by default), is below 1 minus the interval level.",
+    "Groups with fewer than the minimum children or events are marked low numbers [u]; counts "
+    "from 1 to 4 and anything that would reveal them are suppressed [c].",
+]
+CAVEATS = [
+    "The synthetic borough is generated data calibrated to the Islington Youth Safety Strategy "
+    "and real DfE counts: it is not real children and must not be reported as such.",
+    "Section 5.4 of the strategy describes the borough around 2020; the checks pool all years.",
+    "Ratios grow as an outcome gets rarer: read the rate difference and the number of children "
+    "affected (excess) beside each ratio.",
+    "A difference in rates shows where to look, not why it arises: need, exposure and decisions "
+    "all contribute.",
+]
+
+
+def _svg(chart) -> str:
+    return charts.to_svg(chart)
+
+
+def board_pack(con, *, breakdown, periods, options: Options = Options(), filters=None,
+               describe: str = "", comparison_label: str = "the borough average",
+               meta: dict | None = None, source_note: str = "Synthetic data - not real children.") -> str:
+    """The board pack as one HTML document: overview heatmap, the five largest disparities,
+    one profile per section 5.4 group with its sentences and the strategy's statements
+    checked, method, caveats, and how to reproduce it."""
+    breakdown, periods = list(breakdown), list(periods)
+    period_text = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]} pooled"
+    matrix = rri_matrix(con, breakdown, periods, filters=filters, options=options,
+                        outcomes=findings.matrix_outcomes())
+    matrix = matrix.assign(group=group_labels(matrix, breakdown))
+    head = findings.headline(matrix, breakdown)
+    head["hidden"] = head["suppressed"] + head["low"]
+    top = findings.top_disparities(matrix, n=5, breakdown=breakdown,
+                                   comparison_label=comparison_label, level=options.level)
+    cells = findings.heatmap_cells(matrix, breakdown, options.level)
+    title = (f"{head['largest']['subject']} is {head['largest']['text']} times {comparison_label}"
+             if head["largest"] else f"No group differs significantly from {comparison_label}")
+    outcomes = findings.matrix_outcomes()
+    heat = charts.board_chart(heatmap(cells, columns=outcomes), title=title,
+                              subtitle=f"RRI by group and outcome; {describe or period_text}",
+                              caveat="Orange: above the comparison, blue: below. Faded: not "
+                                     "significant. [u] low numbers, [c] suppressed.",
+                              width=STEP * len(outcomes))
+    every = all_periods(con)
+    cohort_profiles = []
+    for cohort in profile_cohorts():
+        prof = profiles.profile(con, cohort, periods, level=options.level, ci=options.ci,
+                                adjust=options.adjust, min_population=options.min_population,
+                                min_events=options.min_events, suppress=options.suppress)
+        rows = findings.profile_rows(prof, options.level)
+        chart = charts.board_chart(profile_chart(rows),
+                                   title=findings.profile_title(rows, cohort.label, width=70),
+                                   subtitle=f"Every indicator against the borough average; {period_text}",
+                                   caveat="Lines: confidence intervals. [c] suppressed; [u] low numbers.",
+                                   width=360)
+        checked = findings.cohort_claims(cohort)
+        checked = checked[checked["cohort"].astype("string").eq(cohort.key).fillna(False).to_numpy(bool)]
+        verdicts = []
+        for claim in checked.to_dict("records"):
+            result = claims.evaluate(con, pd.Series(claim))
+            verdicts.append({"quote": claim["quote"], "holds": result.holds,
+                             "figure": findings.claim_figure(claim, result)})
+        cohort_profiles.append({
+            "label": cohort.label, "chart": _svg(chart), "claims": verdicts,
+            "rows": [{"indicator": r["short_label"], "sentence": r["sentence"]}
+                     for r in rows.to_dict("records")]})
+    return _env.get_template("board_pack.html").render(
+        title=f"Disproportionality board pack, {period_text}",
+        subtitle=describe or period_text, source_note=source_note, css=_css(),
+        headline=head, top=list(top["sentence"]), heatmap=_svg(heat), profiles=cohort_profiles,
+        claims_periods=f"{every[0]} to {every[-1]} pooled", method=METHOD, caveats=CAVEATS,
+        legend=protect.legend(options.suppress or 5, options.min_population, options.min_events),
+        meta=meta or {})
+
+
+def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = Options(),
+                 meta: dict | None = None, pool: int = 3,
+                 source_note: str = "Synthetic data - not real children.") -> str:
+    """Remand and custodial outcomes by ethnicity: rates, RRIs with intervals, and trends of
+    the `pool`-year pooled RRI, for the whole 10-17 population and among children with a
+    proven offence (the decision point the court controls)."""
+    every = all_periods(con)
+    latest = every[-pool:]
+    window = f"{latest[0]} to {latest[-1]} pooled"
+    catalogue = outcome_catalogue().set_index("key")
+    sections = []
+    for key in ("remand", "custody", "remand_given_offence", "custody_given_offence"):
+        spec = catalogue.loc[key]
+        table = rri_for_outcome(con, key, [ethnicity], latest, options=options)
+        table = table.assign(group=group_labels(table, [ethnicity]))
+        lines = [sentence(r, r["group"], spec["noun"], _comparison(options), options.level)
+                 for r in table.to_dict("records") if str(r["status"]) != "reference"]
+        shown = protect.display_frame(table)
+        header = ["Group", "Children with outcome", "Children", f"Rate per {int(spec['unit']):,}",
+                  "RRI", "CI low", "CI high", "Significant", "Excess children", "Status"]
+        rows = shown[["group", "events", "population", "rate", "rri", "rri_ci_low",
+                      "rri_ci_high", "significant", "excess_events", "status"]].values.tolist()
+        trend = trend_table(con, key, [ethnicity], options=options, pool=pool)
+        trend = trend.assign(group=group_labels(trend, [ethnicity]))
+        trend = trends.persistence(trend, n=3, group_cols=["group"])
+        groups = default_groups(trend, [ethnicity])
+        chart = None
+        if groups:
+            chart = _svg(charts.board_chart(
+                rri_lines(trend, groups, _comparison(options), 3),
+                title=f"{spec['label']}: RRI over time, {pool}-year pooled",
+                subtitle=f"By {ethnicity.replace('_', ' ')}; compared with {_comparison(options)}",
+                caveat="Bands: confidence intervals. Rings: significant three windows running.",
+                width=560))
+        sections.append({"title": f"{spec['label']}", "about": f"Rate per {int(spec['unit']):,} "
+                         f"{spec['population_label']}, {window}.", "sentences": lines,
+                         "header": header, "rows": rows, "trend": chart})
+    return _env.get_template("court_report.html").render(
+        title=f"Remand and custody by ethnicity: court scrutiny report, {window}",
+        subtitle=f"Compared with {_comparison(options)}; {options.level:.0%} intervals; "
+                 f"{options.adjust} adjustment", source_note=source_note, css=_css(),
+        sections=sections, method=METHOD, meta=meta or {},
+        legend=protect.legend(options.suppress or 5, options.min_population, options.min_events))
+
+
+def pdf_support() -> str | None:
+    """None when PDF output works here; otherwise why not (WeasyPrint needs Pango)."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as e:
+        return f"PDF needs WeasyPrint and the Pango library ({type(e).__name__}: {e})"
+    return None
+
+
+def to_pdf(html: str) -> bytes:
+    """A report as PDF (WeasyPrint renders the same HTML, inline SVG charts included)."""
+    problem = pdf_support()
+    if problem:
+        raise RuntimeError(problem)
+    from weasyprint import HTML
+    return HTML(string=html).write_pdf()
+
+
+def _comparison(options: Options) -> str:
+    if options.comparison == "overall":
+        return "the borough average"
+    if options.comparison == "rest":
+        return "all other children"
+    return " and ".join(str(v) for _, v in options.reference) + " children"
+
+
+def _css() -> str:
+    return (TEMPLATES / "report.css").read_text()
+
+
+__all__ = ["board_pack", "court_report", "format_number"]

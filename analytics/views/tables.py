@@ -1,0 +1,112 @@
+"""The computations behind each view, shared by the pages, the command line and the
+benchmark: counts from the database, RRI, disclosure control, in that order."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from analytics import protect
+from analytics.data.counts import counts, outcome_counts
+from analytics.data.reference import outcome as get_outcome
+from analytics.data.reference import outcome_catalogue
+from analytics.stats.rri import rri_table
+
+#: Result columns expressed per `unit` children (everything else is a count or a ratio).
+RATE_COLUMNS = ["rate", "rate_ci_low", "rate_ci_high", "reference_rate", "rate_difference",
+                "rate_difference_ci_low", "rate_difference_ci_high"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """The statistical choices of a view (defaults documented in docs/methodology.md)."""
+
+    comparison: str = "overall"
+    reference: tuple = ()            # ((column, value), ...) for comparison="reference"
+    level: float = 0.95
+    ci: str = "auto"
+    adjust: str = "holm"
+    min_population: int = 30
+    min_events: int = 5
+    suppress: int = 5
+
+    def rri_kwargs(self) -> dict:
+        return dict(comparison=self.comparison,
+                    reference=dict(self.reference) if self.comparison == "reference" else None,
+                    level=self.level, ci=self.ci, adjust=self.adjust,
+                    min_population=self.min_population, min_events=self.min_events)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["reference"] = dict(self.reference)
+        return d
+
+
+def protected_rri(table: pd.DataFrame, breakdown: list[str], by: list[str], unit: int,
+                  options: Options) -> pd.DataFrame:
+    """RRI table of a counts table with the view's options, then disclosure control: the
+    one step every view (and export) goes through."""
+    result = rri_table(table, breakdown, by=by, unit=unit, **options.rri_kwargs())
+    return protect.suppress(result, breakdown, by=by, threshold=options.suppress)
+
+
+def rri_for_outcome(con, outcome: str, breakdown, periods, *, filters: dict | None = None,
+                    options: Options = Options(), by_period: bool = False) -> pd.DataFrame:
+    """RRI table of one outcome by the breakdown columns (one table per period if asked)."""
+    breakdown = list(breakdown)
+    by = ["period"] if by_period else []
+    table = counts(con, outcome, by=breakdown + by, periods=periods, filters=filters)
+    out = protected_rri(table, breakdown, by, int(get_outcome(outcome)["unit"]), options)
+    out.attrs.update(outcome=outcome, periods=list(periods), filters=dict(filters or {}))
+    return out
+
+
+def rri_matrix(con, breakdown, periods, *, outcomes=None, filters: dict | None = None,
+               options: Options = Options(), by_period: bool = False) -> pd.DataFrame:
+    """RRI of every outcome (default: the catalogue) by the breakdown, from one scan.
+
+    Long format: `outcome` then the result columns. Each outcome (and period) is its own
+    table for adjustment and suppression, exactly as the explorer shows it alone.
+    """
+    breakdown = list(breakdown)
+    by = ["outcome"] + (["period"] if by_period else [])
+    table = outcome_counts(con, outcomes=outcomes, by=breakdown + by[1:], periods=periods,
+                           filters=filters)
+    out = rri_by_outcome(table[breakdown + by + ["events", "population"]], breakdown, by,
+                         options)
+    out.attrs.update(options.as_dict(), periods=list(periods), filters=dict(filters or {}),
+                     breakdown=breakdown)
+    return out
+
+
+def rri_by_outcome(table: pd.DataFrame, breakdown: list[str], by: list[str],
+                   options: Options) -> pd.DataFrame:
+    """`protected_rri` over many outcomes in one vectorised pass: `by` includes "outcome",
+    so each outcome (x period) is its own slice for the comparison, adjustment and
+    suppression; rates are computed per child, then put per each outcome's unit."""
+    out = protected_rri(table, breakdown, by, 1, options)
+    unit = out["outcome"].map(outcome_catalogue().set_index("key")["unit"]).to_numpy(float)
+    for col in RATE_COLUMNS:
+        out[col] = out[col] * unit
+    return out[["outcome"] + [c for c in out.columns if c != "outcome"]]
+
+
+def aggregate_keys(table: pd.DataFrame) -> list[str]:
+    """The group columns of an aggregate counts table (all but outcome, period and counts)."""
+    return [c for c in table.columns if c not in ("outcome", "period", "events", "population")]
+
+
+def rri_for_aggregate(table: pd.DataFrame, *, outcome: str | None = None,
+                      period: str | None = None, options: Options = Options(),
+                      unit: int = 100) -> pd.DataFrame:
+    """RRI of a user's aggregate counts table, restricted to one outcome and period when the
+    table has those columns; every other column is a group column."""
+    part = table
+    if outcome is not None and "outcome" in part.columns:
+        part = part[part["outcome"] == outcome]
+    if period is not None and "period" in part.columns:
+        part = part[part["period"] == period]
+    keys = aggregate_keys(part)
+    out = protected_rri(part[keys + ["events", "population"]].reset_index(drop=True), keys, [], unit, options)
+    out.attrs.update(outcome=outcome, periods=[period] if period else [])
+    return out
