@@ -25,6 +25,15 @@ def con(borough_db):
         yield c
 
 
+@pytest.fixture(autouse=True)
+def user_data(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own empty user data folder (datasets and audit log), so no test
+    writes into the project's data/user/ (subprocesses inherit the variable)."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv("DISPROP_USER_DATA", str(folder))
+    return folder
+
+
 @pytest.fixture()
 def app_env(borough_db, monkeypatch):
     """Point the dashboard at the session database (AppTest runs in this process)."""
