@@ -3,6 +3,7 @@ query parameters (so a copied link reproduces the view exactly and choices survi
 between pages), read by every page through `current()`."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import streamlit as st
@@ -32,6 +33,16 @@ POPULATION_FILTERS = {   # URL key -> (breakdown column, label, values)
     "age": ("age_band", "Age band", ["0-4", "5-9", "10-15", "16-17"]),
 }
 ALL = "All"
+#: Every URL key the sidebar binds (other keys belong to pages).
+URL_KEYS = {"source", "period", "years", "eth", "by_sex", *POPULATION_FILTERS, "cmp", "ref",
+            "level", "adjust", "ci", "suppress", "min_pop", "min_events"}
+#: Number fields of the URL: key -> (label, lowest, highest, default). Values outside are
+#: clamped, values that are not finite numbers are dropped, each with a message.
+NUMBERS = {"suppress": ("Suppress counts below", 0, 20, 5),
+           "min_pop": ("Minimum population", 1, 1_000_000, 30),
+           "min_events": ("Minimum events", 1, 1_000_000, 5)}
+#: The protection every output has unless the user may switch it off (access roles).
+PROTECTED_SUPPRESS = 5
 
 
 @dataclass(frozen=True)
@@ -85,15 +96,70 @@ class Filters:
         return "; ".join(parts)
 
 
+def _clean_numbers(lowest_suppress: int) -> list[str]:
+    """Clamp or drop number fields of the URL before their widgets read them (a value such
+    as `inf` would otherwise stop the page); returns what was changed, in words."""
+    notes = []
+    for key, (label, low, high, default) in NUMBERS.items():
+        if key not in st.query_params:
+            continue
+        raw = st.query_params.get(key)
+        low = max(low, lowest_suppress) if key == "suppress" else low
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not math.isfinite(value):
+            del st.query_params[key]
+            notes.append(f"{label}: the link's value {raw[:20]!r} is not a number; "
+                         f"using {max(default, low)}")
+            st.session_state.pop(key, None)
+            continue
+        clamped = int(min(max(round(value), low), high))
+        if clamped != value:
+            st.query_params[key] = str(clamped)
+            st.session_state.pop(key, None)
+            notes.append(f"{label}: the link's value {raw[:20]!r} is outside {low} to {high}; "
+                         f"using {clamped}")
+    return notes
+
+
+def _check_source() -> list[str]:
+    """Fall back to the synthetic borough when the chosen dataset is gone (deleted here or
+    elsewhere) or not visible to this user, and say so."""
+    names = [data.SYNTHETIC] + data.dataset_names()
+    chosen = st.session_state.get("source", st.query_params.get("source"))
+    if chosen is None or chosen in names:
+        return []
+    st.session_state["source"] = data.SYNTHETIC
+    if "source" in st.query_params:
+        del st.query_params["source"]
+    return [f"Data source: {str(chosen)[:60]!r} is not available (deleted, or not shared with "
+            "you); showing the synthetic borough"]
+
+
+def url_notes(before: dict) -> list[str]:
+    """Link values the widgets did not accept (they fall back to their defaults)."""
+    return [f"The link's value {str(v)[:40]!r} for {k!r} was not recognised; the default is used"
+            for k, v in before.items() if k in URL_KEYS and st.query_params.get(k) is None]
+
+
 def sidebar() -> Filters:
     """Draw the global filters in the sidebar and return the current choice."""
     q = dict(key=None, bind="query-params")
     if "pending_source" in st.session_state:       # just imported on the Your data page
         st.session_state["source"] = st.session_state.pop("pending_source")
+    notes = _check_source()
+    lowest = 0 if data.may_unprotect() else PROTECTED_SUPPRESS
+    notes += _clean_numbers(lowest)
+    before = st.query_params.to_dict()
     with st.sidebar:
         names = [data.SYNTHETIC] + data.dataset_names()
         st.selectbox("Data source", names, help="The synthetic borough, or data you imported on "
                      "the 'Your data' page.", **{**q, "key": "source"})
+        if data.datasets().attrs.get("problems"):
+            st.warning("Some user data cannot be read; see 'Your data'. The synthetic borough "
+                       "works.", icon=":material/warning:")
         periods = data.periods()
         st.header("Filters")
         period = st.selectbox("Period (academic year)", periods, index=len(periods) - 1,
@@ -135,15 +201,19 @@ def sidebar() -> Filters:
                                        "that are wrong.")
             ci = st.selectbox("Interval method", list(CI_METHODS), format_func=CI_METHODS.get,
                               **{**q, "key": "ci"})
-            suppress = st.number_input("Suppress counts below", min_value=0, max_value=20,
+            suppress = st.number_input("Suppress counts below", min_value=lowest, max_value=20,
                                        value=5, step=1, **{**q, "key": "suppress"},
                                        help="Counts from 1 to this number minus one are hidden, "
                                             "with anything that would reveal them. 0 turns "
-                                            "suppression off (secure environments only).")
-            min_pop = st.number_input("Minimum population", min_value=1, value=30, step=5,
-                                      **{**q, "key": "min_pop"})
-            min_events = st.number_input("Minimum events", min_value=1, value=5, step=1,
-                                         **{**q, "key": "min_events"})
+                                            "suppression off (secure environments only)."
+                                            + ("" if lowest == 0 else
+                                               " Your role shows protected figures only for "
+                                               "this data source."))
+            min_pop = st.number_input("Minimum population", min_value=1, max_value=1_000_000,
+                                      value=30, step=5, **{**q, "key": "min_pop"})
+            min_events = st.number_input("Minimum events", min_value=1, max_value=1_000_000,
+                                         value=5, step=1, **{**q, "key": "min_events"})
+    st.session_state["url_notes"] = notes + url_notes(before)
     options = Options(comparison=comparison, reference=reference, level=float(level), ci=ci,
                       adjust=adjust, min_population=int(min_pop), min_events=int(min_events),
                       suppress=int(suppress))
