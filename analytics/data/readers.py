@@ -84,6 +84,19 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if len(df.columns) == 1 and any(sep in df.columns[0] for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in df.columns[0])
         raise InputError(path, f"the columns are separated by {sep!r}; save the file with commas")
+    return _unneutralise(df)
+
+
+#: A text cell an export neutralised against formulas: a single quote before =, +, -, @, tab, CR.
+NEUTRALISED = r"^'(?=[=+\-@\t\r])"
+
+
+def _unneutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """Undo the exports' CSV-injection quote (analytics.outputs.export), so an exported
+    table imports back with the names it had."""
+    df.columns = [re.sub(NEUTRALISED, "", str(c)) for c in df.columns]
+    for col in df.columns:
+        df[col] = df[col].str.replace(NEUTRALISED, "", regex=True)
     return df
 
 
@@ -222,7 +235,8 @@ def whole_numbers(df: pd.DataFrame, col: str, path, largest: int = LARGEST_COUNT
     bad = values.isna() | (np.isfinite(values) & (values != np.floor(values)))
     if bad.any():
         i = int(bad.to_numpy().argmax())
-        hint = " (a suppressed figure: import unsuppressed counts)" if text.iloc[i] == "[c]" else ""
+        hint = (" (a suppressed figure: import unsuppressed counts)" if text.iloc[i] in ("[c]", "")
+                else "")
         raise InputError(path, f"{text.iloc[i]!r} is not a whole number{hint}", row=i + 2, column=col)
     if not np.isfinite(values).all():
         i = int((~np.isfinite(values)).to_numpy().argmax())
