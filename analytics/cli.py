@@ -13,6 +13,7 @@ from pathlib import Path
 
 from analytics import protect
 from analytics.data.readers import InputError, read_counts_csv
+from analytics.data.db import build_settings
 from analytics.data.reference import outcome as get_outcome
 from analytics.data.synthetic import DEFAULT_DB
 from analytics.stats.rri import rri_table
@@ -283,8 +284,11 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build the synthetic borough database")
-    b.add_argument("--scale", type=float, default=1.0, help="population multiplier (1 = one borough)")
-    b.add_argument("--seed", type=int, default=20240601, help="random seed (same seed, same data)")
+    settings = build_settings()
+    b.add_argument("--scale", type=float, default=settings["scale"],
+                   help="population multiplier (1 = one borough; default from data/synthetic/build.toml)")
+    b.add_argument("--seed", type=int, default=settings["seed"],
+                   help="random seed (same seed, same data; default from data/synthetic/build.toml)")
     b.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file to write")
     b.set_defaults(func=cmd_build)
 

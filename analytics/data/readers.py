@@ -215,9 +215,13 @@ def read_table(path, max_bytes: int = MAX_BYTES) -> pd.DataFrame:
 
 def _parser_reason(e: Exception) -> str:
     """A short, path-free reason for a parser's exception."""
+    chain, cause = [], e
+    while cause is not None and len(chain) < 10:
+        chain.append(type(cause).__name__)
+        cause = cause.__cause__ or cause.__context__
+    if any("Entities" in n or "DTD" in n or "ExternalReference" in n for n in chain):
+        return "its XML declares entities, which are refused (a possible XML bomb)"
     name = type(e).__name__
-    if "Entities" in name or "DTD" in name:
-        return "it declares XML entities, which are refused"
     text = str(e).splitlines()[0] if str(e) else ""
     text = re.sub(r"(/[^\s:'\"]+)+", "<path>", text)[:120]
     return f"{name}: {text}" if text else name
