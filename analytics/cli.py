@@ -370,8 +370,8 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (InputError, UsageError, PermissionError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except (InputError, UsageError, PermissionError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)     # bad input: a file, a flag or a name
         return 2
     except FileNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)

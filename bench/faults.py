@@ -85,6 +85,7 @@ def _leftovers(root: Path) -> list[str]:
 def parallel_trial(root: Path, writers: int = 4, per_writer: int = 4) -> dict:
     """Several processes import and delete at once; every kept dataset must be there, whole,
     no deleted one may be, and exactly one writer may win the contested name."""
+    root.parent.mkdir(parents=True, exist_ok=True)
     src = root.parent / "agg.csv"
     src.write_text(AGG)
     procs = [subprocess.Popen([sys.executable, "-c", WRITER.format(
@@ -121,17 +122,38 @@ def records_file(path: Path, rows: int = 60_000) -> Path:
     return path
 
 
+def _writing(root: Path) -> bool:
+    spaces = root / "workspaces"
+    return spaces.exists() and any(p.name.startswith(store.TMP) for p in spaces.rglob("*"))
+
+
+def _wait_for_write(proc, root: Path, timeout: float = 60) -> float | None:
+    """Poll until the import's temporary file appears; the time it appeared (None: the
+    process ended first)."""
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end and proc.poll() is None:
+        if _writing(root):
+            return time.perf_counter()
+        time.sleep(0.002)
+    return None
+
+
 def kill_trials(root: Path, kills: int, seed: int = 0) -> dict:
-    """Start an import and kill -9 it at a random moment, `kills` times. After each: the
-    datasets stored before are unchanged, the killed one is absent or whole, and start-up
-    recovery leaves nothing behind."""
+    """Start an import and kill -9 it, `kills` times: half the kills at a random moment of
+    the whole import, half at a random moment after its temporary file appeared (the write).
+    After each: the datasets stored before are unchanged, the killed one is absent or whole,
+    and start-up recovery leaves nothing behind."""
     rng = random.Random(seed)
+    root.parent.mkdir(parents=True, exist_ok=True)
     src = records_file(root.parent / "records.csv")
     store.import_file(root.parent / _agg(root.parent), "before", root)
     cmd = [sys.executable, "-m", "analytics", "import", str(src), "--store", str(root)]
     start = time.perf_counter()
-    subprocess.run(cmd + ["--name", "timing"], check=True, capture_output=True, cwd=ROOT)
-    duration = time.perf_counter() - start
+    proc = subprocess.Popen(cmd + ["--name", "timing"], cwd=ROOT, stdout=subprocess.DEVNULL)
+    began = _wait_for_write(proc, root)
+    proc.wait()
+    finished = time.perf_counter()
+    duration, write = finished - start, finished - (began or start)
     store.delete_dataset("timing", root)
     before = _snapshot(root)
     lost = half = left = interrupted = completed = 0
@@ -139,11 +161,14 @@ def kill_trials(root: Path, kills: int, seed: int = 0) -> dict:
         name = f"killed_{k}"
         proc = subprocess.Popen(cmd + ["--name", name], cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 1.05) * duration)
+        if k % 2:
+            _wait_for_write(proc, root)
+            time.sleep(rng.uniform(0, 1.1) * write)
+        else:
+            time.sleep(rng.uniform(0, 1.05) * duration)
+        interrupted += _writing(root) and proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        spaces = root / "workspaces"
-        interrupted += any(p.name.startswith(store.TMP) for p in spaces.rglob("*"))
         store.recover(root)
         left += len(_leftovers(root))
         try:
@@ -158,7 +183,7 @@ def kill_trials(root: Path, kills: int, seed: int = 0) -> dict:
             before[name] = after[name]
     return {"kills": kills, "interrupted_a_write": interrupted, "completed_before_kill": completed,
             "lost": lost, "half_written": half, "leftovers": left,
-            "import_seconds": round(duration, 2)}
+            "import_seconds": round(duration, 2), "write_seconds": round(write, 2)}
 
 
 def _agg(folder: Path) -> Path:
@@ -319,7 +344,7 @@ def main(argv=None) -> int:
     k = results["kill"]
     print(f"kill -9: {k['kills']} kills ({k['interrupted_a_write']} during a write, "
           f"{k['completed_before_kill']} after the import finished; an import takes "
-          f"{k['import_seconds']} s); datasets lost {k['lost']}, half-written {k['half_written']}, "
+          f"{k['import_seconds']} s, its write {k['write_seconds']} s); datasets lost {k['lost']}, half-written {k['half_written']}, "
           f"leftovers after recovery {k['leftovers']}")
     for h in results["hostile"]:
         secs = f"{h['seconds']:.2f} s" if h["seconds"] is not None else "?"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics.data.db import connect
+from analytics.data.db import build_settings, connect
 from analytics.data.synthetic import build
 
-DEFAULT_SEED = 20240601
+DEFAULT_SEED = build_settings()["seed"]
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +59,12 @@ def _apptest_uses_navigation(monkeypatch):
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the fault-injection figures (tests/test_faults.py), if those tests ran."""
+    from tests.figures import FIGURES
+    if FIGURES:
+        terminalreporter.section("fault injection")
+        for key, value in FIGURES.items():
+            terminalreporter.write_line(f"{key}: {value}")
