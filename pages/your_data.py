@@ -89,8 +89,8 @@ def _delete(row) -> None:
     data.forget_deleted()
     data.new_run()
     was_source = st.session_state.get("source") == row.id
-    if was_source:
-        st.session_state["source"] = data.SYNTHETIC
+    if was_source:                        # set before the sidebar's widget on the next run
+        st.session_state["pending_source"] = data.SYNTHETIC
     st.session_state["your_data_flash"] = (
         f"Deleted **{row.id}**: its file is removed from disk."
         + (" The data source is now the synthetic borough." if was_source else ""))

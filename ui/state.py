@@ -96,32 +96,40 @@ class Filters:
         return "; ".join(parts)
 
 
-def _clean_numbers(lowest_suppress: int) -> list[str]:
-    """Clamp or drop number fields of the URL before their widgets read them (a value such
-    as `inf` would otherwise stop the page); returns what was changed, in words."""
-    notes = []
-    for key, (label, low, high, default) in NUMBERS.items():
-        if key not in st.query_params:
-            continue
+def _number(key: str, lowest: int, notes: list, step: int, help: str | None = None) -> int:
+    """A whole-number field kept in the URL by hand: Streamlit's own binding stops the page
+    on `?suppress=inf`. A link's value is read once per session (clamped, or dropped if it
+    is not a finite number, with a note); afterwards the widget's value is written back."""
+    label, low, high, default = NUMBERS[key]
+    low = max(low, lowest)
+    if key not in st.session_state:
+        value = default
         raw = st.query_params.get(key)
-        low = max(low, lowest_suppress) if key == "suppress" else low
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            value = float("nan")
-        if not math.isfinite(value):
-            del st.query_params[key]
-            notes.append(f"{label}: the link's value {raw[:20]!r} is not a number; "
-                         f"using {max(default, low)}")
-            st.session_state.pop(key, None)
-            continue
-        clamped = int(min(max(round(value), low), high))
-        if clamped != value:
-            st.query_params[key] = str(clamped)
-            st.session_state.pop(key, None)
-            notes.append(f"{label}: the link's value {raw[:20]!r} is outside {low} to {high}; "
-                         f"using {clamped}")
-    return notes
+        if raw is not None:
+            try:
+                number = float(raw)
+            except (TypeError, ValueError):
+                number = float("nan")
+            if not math.isfinite(number):
+                notes.append(f"{label}: the link's value {raw[:20]!r} is not a number; "
+                             f"using {max(default, low)}")
+            else:
+                value = int(min(max(round(number), low), high))
+                if value != number:
+                    notes.append(f"{label}: the link's value {raw[:20]!r} is outside {low} to "
+                                 f"{high}; using {value}")
+        st.session_state[key] = value
+    if st.session_state[key] < low:     # e.g. a source whose owner keeps protection on
+        notes.append(f"{label}: {st.session_state[key]} is below {low} for this data source; "
+                     f"using {low}")
+        st.session_state[key] = low
+    value = int(st.number_input(label, min_value=low, max_value=high, step=step, key=key,
+                                help=help))
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)
+    return value
 
 
 def _check_source() -> list[str]:
@@ -141,7 +149,7 @@ def _check_source() -> list[str]:
 def url_notes(before: dict) -> list[str]:
     """Link values the widgets did not accept (they fall back to their defaults)."""
     return [f"The link's value {str(v)[:40]!r} for {k!r} was not recognised; the default is used"
-            for k, v in before.items() if k in URL_KEYS and st.query_params.get(k) is None]
+            for k, v in before.items() if k in URL_KEYS - set(NUMBERS) - {"source"} and st.query_params.get(k) is None]
 
 
 def sidebar() -> Filters:
@@ -150,13 +158,13 @@ def sidebar() -> Filters:
     if "pending_source" in st.session_state:       # just imported on the Your data page
         st.session_state["source"] = st.session_state.pop("pending_source")
     notes = _check_source()
-    lowest = 0 if data.may_unprotect() else PROTECTED_SUPPRESS
-    notes += _clean_numbers(lowest)
     before = st.query_params.to_dict()
     with st.sidebar:
         names = [data.SYNTHETIC] + data.dataset_names()
         st.selectbox("Data source", names, help="The synthetic borough, or data you imported on "
                      "the 'Your data' page.", **{**q, "key": "source"})
+        # protection may be off only on the user's own work (read after the source is chosen)
+        lowest = 0 if data.may_unprotect() else PROTECTED_SUPPRESS
         if data.datasets().attrs.get("problems"):
             st.warning("Some user data cannot be read; see 'Your data'. The synthetic borough "
                        "works.", icon=":material/warning:")
@@ -201,18 +209,14 @@ def sidebar() -> Filters:
                                        "that are wrong.")
             ci = st.selectbox("Interval method", list(CI_METHODS), format_func=CI_METHODS.get,
                               **{**q, "key": "ci"})
-            suppress = st.number_input("Suppress counts below", min_value=lowest, max_value=20,
-                                       value=5, step=1, **{**q, "key": "suppress"},
-                                       help="Counts from 1 to this number minus one are hidden, "
-                                            "with anything that would reveal them. 0 turns "
-                                            "suppression off (secure environments only)."
-                                            + ("" if lowest == 0 else
-                                               " Your role shows protected figures only for "
-                                               "this data source."))
-            min_pop = st.number_input("Minimum population", min_value=1, max_value=1_000_000,
-                                      value=30, step=5, **{**q, "key": "min_pop"})
-            min_events = st.number_input("Minimum events", min_value=1, max_value=1_000_000,
-                                         value=5, step=1, **{**q, "key": "min_events"})
+            suppress = _number("suppress", lowest, notes, 1,
+                               help="Counts from 1 to this number minus one are hidden, with "
+                                    "anything that would reveal them. 0 turns suppression off "
+                                    "(secure environments only)." + (
+                                        "" if lowest == 0 else " Your role shows protected "
+                                        "figures only for this data source."))
+            min_pop = _number("min_pop", 1, notes, 5)
+            min_events = _number("min_events", 1, notes, 1)
     st.session_state["url_notes"] = notes + url_notes(before)
     options = Options(comparison=comparison, reference=reference, level=float(level), ci=ci,
                       adjust=adjust, min_population=int(min_pop), min_events=int(min_events),
