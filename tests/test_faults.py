@@ -408,3 +408,30 @@ def test_a_deleted_synthetic_database_comes_back_with_its_seed(borough_db, tmp_p
     with connect(path) as new, connect(borough_db) as old:
         assert new.execute("SELECT seed FROM build_info").fetchone()[0] == build_settings()["seed"]
         assert fingerprint(new, "child_year") == fingerprint(old, "child_year")
+
+
+def test_a_shared_deployment_shows_only_sign_in_until_signed_in(app_env):
+    """With [auth] in the secrets (a shared deployment), a signed-out visitor gets the sign-in
+    page and nothing else: no data, no filters."""
+    at = new_app()
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                          "cookie_secret": "x" * 32, "client_id": "dashboard",
+                          "client_secret": "secret",
+                          "server_metadata_url": "http://localhost:8080/.well-known/openid-configuration"}
+    at.run()
+    _no_traceback(at)
+    assert [t.value for t in at.title] == ["Disproportionality dashboard"]
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.selectbox and not at.dataframe
+
+
+def test_roles_and_groups_come_from_the_access_config():
+    from analytics.data.access import user_from_config
+    config = {"default_role": "viewer",
+              "users": {"Alice@Council.example": {"role": "admin", "groups": ["yjs", "Bad Group!"]}}}
+    alice = user_from_config({"email": "alice@council.example", "name": "Alice"}, config)
+    assert (alice.role, alice.groups) == ("admin", ("yjs",))
+    other = user_from_config({"email": "someone@council.example"}, config)
+    assert other.role == "viewer" and other.groups == () and not other.can_import
+    with pytest.raises(ValueError):
+        user_from_config({"email": "x@y"}, {"users": {"x@y": {"role": "superuser"}}})

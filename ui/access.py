@@ -17,7 +17,7 @@ def current_user() -> User | None:
     """The user of this session; None in a shared deployment before sign-in."""
     if not shared_deployment():
         return LOCAL
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         return None
     config = st.secrets.get("access", {})
     return user_from_config(st.user.to_dict(), config.to_dict() if hasattr(config, "to_dict") else dict(config))
