@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analytics import ROOT
 from analytics.data import store
 from analytics.data.readers import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, InputError
 from analytics.data.reference import outcome_catalogue
@@ -14,9 +15,11 @@ state.current(allow_aggregate=True)
 user = data.user()
 st.title("Your data")
 if user.local:
+    root = data.store_root().resolve()
+    folder = root.relative_to(ROOT) if root.is_relative_to(ROOT) else root
     st.markdown(
         "Bring your own data. **Your data stay on this machine**: each dataset you import is a "
-        "file of its own in this dashboard's `data/user` folder, apart from the synthetic "
+        f"file of its own in the folder `{folder}`, apart from the synthetic "
         "borough, and becomes a data source for every page. Nobody else can open them unless "
         "this computer serves the dashboard on a network (see `docs/deployment.md`). A file "
         "with a problem is refused with the row and column to fix; nothing is stored and "
@@ -121,7 +124,7 @@ for row in mine.itertuples():
             if row.kind == "records" else
             f"{row.n_rows:,} groups by {', '.join(row.group_cols)}")
     current = " **(the current data source)**" if data.source() == row.id else ""
-    left, right = st.columns([5, 1], vertical_alignment="center")
+    left, right = st.columns([3, 1], vertical_alignment="center")
     left.markdown(f"**{row.name}** ({row.kind}) from `{row.source_file}`, imported "
                   f"{row.imported_at:%d %b %Y %H:%M}: {what}{current}")
     if right.button("Delete", key=f"delete-{row.id}", icon=":material/delete:",
@@ -139,7 +142,7 @@ if not user.local:
     if others.empty:
         st.caption("No datasets are shared with your groups.")
     for row in others.itertuples():
-        left, right = st.columns([5, 1], vertical_alignment="center")
+        left, right = st.columns([3, 1], vertical_alignment="center")
         left.markdown(f"**{row.id}** ({row.kind}) from `{row.source_file}`, shared by "
                       f"{row.owner_name} with {', '.join(row.shared_with)}")
         if user.is_admin:

@@ -116,8 +116,8 @@ def _number(key: str, lowest: int, notes: list, step: int, help: str | None = No
             else:
                 value = int(min(max(round(number), low), high))
                 if value != number:
-                    notes.append(f"{label}: the link's value {raw[:20]!r} is outside {low} to "
-                                 f"{high}; using {value}")
+                    notes.append(f"{label}: the link's value {raw[:20]!r} is outside {low:,} to "
+                                 f"{high:,}; using {value:,}")
         st.session_state[key] = value
     if st.session_state[key] < low:     # e.g. a source whose owner keeps protection on
         notes.append(f"{label}: {st.session_state[key]} is below {low} for this data source; "

@@ -545,7 +545,7 @@ def list_datasets(root: Path | None = None, user: User | None = LOCAL) -> pd.Dat
                 continue
             if not _visible(row, user):
                 continue
-            mine = user is not None and row["owner"] == user.id
+            mine = row["owner"] == (user or LOCAL).id      # ids are relative to the viewer
             row["id"] = row["name"] if mine else f"{row['owner']}/{row['name']}"
             row["path"] = str(path)
             rows.append(row)
