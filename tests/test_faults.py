@@ -435,3 +435,11 @@ def test_roles_and_groups_come_from_the_access_config():
     assert other.role == "viewer" and other.groups == () and not other.can_import
     with pytest.raises(ValueError):
         user_from_config({"email": "x@y"}, {"users": {"x@y": {"role": "superuser"}}})
+
+
+def test_the_old_single_file_store_is_reported_not_served(tmp_path):
+    root = tmp_path / "store"
+    root.mkdir()
+    (root / "user.duckdb").write_bytes(b"old store")
+    table = store.list_datasets(root)
+    assert table.empty and "user.duckdb" in table.attrs["problems"][0]

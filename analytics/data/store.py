@@ -285,6 +285,8 @@ def is_aggregate(raw: pd.DataFrame) -> bool:
 TMP = ".tmp."
 SUFFIX = ".duckdb"
 SHARE = ".share.json"
+#: The one-file store of earlier versions (never read: it is reported until deleted).
+LEGACY = "user.duckdb"
 LOCK_TIMEOUT = 60
 
 
@@ -323,6 +325,11 @@ def _files(folder: Path, name: str | None = None) -> list[Path]:
     return sorted(p for p in folder.iterdir()
                   if p.name.endswith(SUFFIX) and not p.name.startswith(".")
                   and (name is None or p.name.split(".")[0] == name))
+
+
+def glob_escape(text: str) -> str:
+    """`text` as a literal in a glob pattern."""
+    return re.sub(r"([*?[])", r"[\1]", text)
 
 
 def recover(root: Path | None = None) -> list[Path]:
@@ -364,10 +371,6 @@ def recover(root: Path | None = None) -> list[Path]:
                 share.unlink(missing_ok=True)
                 removed.append(share)
     return removed
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?[])", r"[\1]", text)
 
 
 def _write_dataset(folder: Path, name: str, fill) -> None:
@@ -527,6 +530,10 @@ def list_datasets(root: Path | None = None, user: User | None = LOCAL) -> pd.Dat
         raise StoreError(f"the user data folder {root} cannot be read ({_reason(e)})") from None
     if root.exists() and not root.is_dir():
         raise StoreError(f"the user data folder {root} is not a folder")
+    if (root / LEGACY).exists():
+        problems.append(f"the single-file store {LEGACY} of an earlier version is still in {root}: "
+                        "its datasets are not offered; import them again, then delete the file "
+                        "to remove its data")
     for folder in folders:
         try:
             paths = _files(folder)
@@ -565,8 +572,8 @@ def dataset_info(dataset_id: str, root: Path | None = None, user: User | None = 
 
 
 def _check_id(dataset_id: str) -> str:
-    owner, _, name = dataset_id.rpartition("/")
-    check_name(name)
+    """`name` or `owner/name`, with a valid name."""
+    check_name(dataset_id.rpartition("/")[2])
     return dataset_id
 
 
