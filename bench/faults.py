@@ -140,7 +140,9 @@ def _wait_for_write(proc, root: Path, timeout: float = 60) -> float | None:
 
 def kill_trials(root: Path, kills: int, seed: int = 0) -> dict:
     """Start an import and kill -9 it, `kills` times: half the kills at a random moment of
-    the whole import, half at a random moment after its temporary file appeared (the write).
+    the whole import, half at a random moment after its temporary file appeared (the write;
+    the machine's load moves these moments, so the figures count the kills that did land
+    during a write).
     After each: the datasets stored before are unchanged, the killed one is absent or whole,
     and start-up recovery leaves nothing behind."""
     rng = random.Random(seed)
@@ -148,13 +150,17 @@ def kill_trials(root: Path, kills: int, seed: int = 0) -> dict:
     src = records_file(root.parent / "records.csv")
     store.import_file(root.parent / _agg(root.parent), "before", root)
     cmd = [sys.executable, "-m", "analytics", "import", str(src), "--store", str(root)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd + ["--name", "timing"], cwd=ROOT, stdout=subprocess.DEVNULL)
-    began = _wait_for_write(proc, root)
-    proc.wait()
-    finished = time.perf_counter()
-    duration, write = finished - start, finished - (began or start)
-    store.delete_dataset("timing", root)
+    durations, writes = [], []
+    for t in range(2):                       # the faster of two runs: the machine may be busy
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd + ["--name", f"timing{t}"], cwd=ROOT, stdout=subprocess.DEVNULL)
+        began = _wait_for_write(proc, root)
+        proc.wait()
+        finished = time.perf_counter()
+        durations.append(finished - start)
+        writes.append(finished - (began or start))
+        store.delete_dataset(f"timing{t}", root)
+    duration, write = min(durations), min(writes)
     before = _snapshot(root)
     lost = half = left = interrupted = completed = 0
     for k in range(kills):
@@ -163,9 +169,9 @@ def kill_trials(root: Path, kills: int, seed: int = 0) -> dict:
                                 stderr=subprocess.DEVNULL)
         if k % 2:
             _wait_for_write(proc, root)
-            time.sleep(rng.uniform(0, 1.1) * write)
+            time.sleep(rng.uniform(0, 0.8) * write)
         else:
-            time.sleep(rng.uniform(0, 1.05) * duration)
+            time.sleep(rng.uniform(0, 1.0) * duration)
         interrupted += _writing(root) and proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait()
