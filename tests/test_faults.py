@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics import cli
 from analytics.data import audit, store
 from analytics.data.access import User
 from analytics.data.db import build_settings, connect, ensure_database, fingerprint
@@ -157,12 +158,18 @@ def test_dimension_bomb_is_refused_before_the_workbook_is_opened(tmp_path, monke
 
 @pytest.mark.parametrize("bad", ["with\nnewline\n", "trailing\n", "Upper", "1digit", "a" * 41,
                                  "dot.name", "sl/ash"])
-def test_bad_dataset_names_are_refused(tmp_path, bad):
+def test_bad_dataset_names_are_refused(tmp_path, capsys, bad):
     with pytest.raises(ValueError, match="dataset name"):
         store.check_name(bad)
-    r = subprocess.run([sys.executable, "-m", "analytics", "import", str(_csv(tmp_path)), "--name", bad],
-                       capture_output=True, text=True)
-    assert r.returncode == 2 and "error: dataset name" in r.stderr and "Traceback" not in r.stderr
+    assert cli.main(["import", str(_csv(tmp_path)), "--name", bad]) == 2
+    err = capsys.readouterr().err
+    assert "error: dataset name" in err and "Traceback" not in err
+
+
+def test_the_command_line_exits_2_from_a_fresh_process(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "analytics", "import", str(_csv(tmp_path)),
+                        "--name", "trailing\n"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and r.stderr.startswith("error: dataset name")
 
 
 @pytest.mark.parametrize("args", [
@@ -172,14 +179,13 @@ def test_bad_dataset_names_are_refused(tmp_path, bad):
     ["delete", "no_such_dataset"],
     ["import", "/nonexistent/file.csv"],
 ])
-def test_bad_command_line_input_exits_2(tmp_path, args):
+def test_bad_command_line_input_exits_2(tmp_path, capsys, args):
     counts = _csv(tmp_path)
     args = [str(counts) if a == "COUNTS" else str(tmp_path / "out.docx") if a == "OUT.docx"
             else a for a in args]
-    r = subprocess.run([sys.executable, "-m", "analytics", *args], capture_output=True, text=True,
-                       cwd=ROOT)
-    assert r.returncode == 2, r.stderr
-    assert r.stderr.startswith("error:") and "Traceback" not in r.stderr
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Traceback" not in err
 
 
 def test_a_full_disk_is_a_message_and_nothing_is_stored(tmp_path, monkeypatch):
