@@ -159,3 +159,19 @@ def test_import_command(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2 and "bad.csv, row 2, column 'events'" in r.stderr
     assert digest(db) == before
+
+
+def test_import_frame_takes_an_already_read_table(tmp_path):
+    """Other readers (e.g. statutory returns) hand over a parsed frame: typed values and
+    missing cells are validated exactly as a file's text would be."""
+    raw = pd.DataFrame({"child_id": ["a", "b", "c"], "period": ["2023/24"] * 3,
+                        "sex": ["Male", "Female", "Male"], "ethnicity": ["WBRI", "BCRB", "BAFR"],
+                        "age": [12, 13, 14], "on_roll": [True, True, False],
+                        "suspensions": [1, None, 0]})
+    result = store.import_frame(raw, "return.xml", "returns", tmp_path / "store")
+    assert result.kind == "records" and result.rows == 3
+    with store.connect_dataset(store.dataset_info("returns", tmp_path / "store")) as con:
+        got = con.execute("SELECT suspensions FROM child_year ORDER BY child_id").fetchall()
+    assert got == [(1,), (None,), (0,)]
+    with pytest.raises(InputError, match=r"file return.xml, row 3, column 'age'"):
+        store.import_frame(raw.assign(age=[12, 99, 14]), "return.xml", "bad", tmp_path / "store")

@@ -56,7 +56,7 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
-def _check_shape(path, rows: int, columns: int, declared: str = "has") -> None:
+def check_shape(path, rows: int, columns: int, declared: str = "has") -> None:
     """Refuse a table larger than the limits before (or while) it is read."""
     if columns > MAX_COLUMNS:
         raise InputError(path, f"the table {declared} {columns:,} columns, over the limit of "
@@ -72,7 +72,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     with open(path, "rb") as f:
         header = f.readline()
         lines = 1 + sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-    _check_shape(path, lines - 1, header.count(b",") + 1)
+    check_shape(path, lines - 1, header.count(b",") + 1)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", comment="#")
     except UnicodeDecodeError as e:
@@ -127,7 +127,7 @@ def _check_xlsx(path: Path) -> None:
                     first_col, first_row = _column_number(found[1]), int(found[2])
                     last_col = _column_number(found[3]) if found[3] else first_col
                     last_row = int(found[4]) if found[4] else first_row
-                    _check_shape(path, last_row - 1, last_col, declared="declares")
+                    check_shape(path, last_row - 1, last_col, declared="declares")
     except zipfile.BadZipFile as e:
         raise InputError(path, f"not a readable Excel workbook (bad zip: {e})") from None
     except (NotImplementedError, RuntimeError, EOFError, zlib.error) as e:
@@ -159,12 +159,12 @@ def _read_excel(path: Path) -> pd.DataFrame:
                     values.pop()
                 header = [v.strip() for v in values]
                 width = len(header)
-                _check_shape(path, 0, width)
+                check_shape(path, 0, width)
                 continue
             values = (values + [""] * width)[:width]
             if any(v.strip() for v in values):
                 rows.append(values)
-            _check_shape(path, len(rows), width)
+            check_shape(path, len(rows), width)
         if header is not None and r >= MAX_ROWS + 2:
             raise InputError(path, f"the sheet has more than {MAX_ROWS:,} rows, over the limit")
     finally:
@@ -177,7 +177,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
 def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
     meta = pq.ParquetFile(path).metadata
-    _check_shape(path, meta.num_rows, meta.num_columns, declared="declares")
+    check_shape(path, meta.num_rows, meta.num_columns, declared="declares")
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if unpacked > MAX_UNZIPPED:
         raise InputError(path, f"the file unpacks to {_size(unpacked)}, over the "

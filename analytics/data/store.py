@@ -34,6 +34,7 @@ from analytics.data.ethnicity import ethnicity_rows_for, map_ethnicity, standard
 from analytics.data.readers import (
     MAX_BYTES,
     InputError,
+    check_shape,
     read_table,
     validate_counts_frame,
     whole_numbers,
@@ -373,7 +374,7 @@ def recover(root: Path | None = None) -> list[Path]:
     return removed
 
 
-def _write_dataset(folder: Path, name: str, fill) -> None:
+def _write_dataset(folder: Path, name: str, fill, source_file) -> None:
     """Write a new dataset file with `fill(con)` and rename it into place; InputError if the
     name is taken (checked under the workspace lock, so two imports cannot both win)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -394,7 +395,7 @@ def _write_dataset(folder: Path, name: str, fill) -> None:
                 os.close(fd)
             with _lock(folder):
                 if _files(folder, name):
-                    raise InputError(name, f"a dataset named {name!r} already exists; delete it "
+                    raise InputError(source_file, f"a dataset named {name!r} already exists; delete it "
                                            "first or choose another name")
                 os.rename(tmp, folder / f"{name}.{token}{SUFFIX}")
                 _fsync_dir(folder)
@@ -444,6 +445,7 @@ def import_frame(raw: pd.DataFrame, source_file, name: str | None = None,
     if _files(folder, name):       # early answer; checked again under the lock
         raise InputError(source_file, f"a dataset named {name!r} already exists; delete it "
                                       "first or choose another name")
+    check_shape(source_file, len(raw), len(raw.columns))
     if not all(pd.api.types.is_string_dtype(t) for t in raw.dtypes):
         raw = raw.astype(object).where(raw.notna(), "").astype(str)
     if is_aggregate(raw):
@@ -469,7 +471,7 @@ def import_frame(raw: pd.DataFrame, source_file, name: str | None = None,
             con.execute(queries.load("create_facts_view"))
             _catalogue(con, result, source_file, user)
     recover(root)
-    _write_dataset(folder, name, fill)
+    _write_dataset(folder, name, fill, source_file)
     audit.record(root, user, "import", f"{result.kind} dataset from {Path(str(source_file)).name}, "
                                        f"{result.rows} rows", dataset=f"{user.id}/{name}")
     return result
