@@ -104,7 +104,7 @@ def server(borough_db, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = {**os.environ, "DISPROP_DB": str(borough_db),
-           "DISPROP_USER_DB": str(log.parent / "user.duckdb")}
+           "DISPROP_USER_DATA": str(log.parent / "user-data")}   # never the project's data/user
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
@@ -252,7 +252,8 @@ def test_upload_an_aggregate_and_explore_it(server, browser, tmp_path):
     after_rerun(page, lambda: page.get_by_test_id("stFormSubmitButton").get_by_role("button").click())
     wait_idle(page)
     no_exception(page)
-    expect(page.get_by_text("islington_susp", exact=False).first).to_be_visible()
+    # the import's own message (the file name alone is already on screen in the uploader)
+    expect(page.get_by_text("It is now the data source", exact=False)).to_be_visible(timeout=TIMEOUT_MS)
     source = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Data source")
     expect(source.locator("input")).to_have_value("islington_susp")
 
