@@ -1,8 +1,8 @@
-"""Entry point: the shared frame (page config, synthetic-data notice, global filters in the
-sidebar, navigation). Run with `streamlit run app.py`."""
+"""Entry point: the shared frame (page config, sign-in where configured, synthetic-data
+notice, global filters in the sidebar, navigation). Run with `streamlit run app.py`."""
 import streamlit as st
 
-from ui import state
+from ui import access, data, state
 
 st.set_page_config(page_title="Disproportionality dashboard", page_icon=":bar_chart:",
                    layout="wide")
@@ -27,8 +27,16 @@ pages = {
         st.Page("pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
     ],
 }
+user = access.current_user()
+if user is None:              # a shared deployment: nothing but the sign-in page until then
+    st.navigation([st.Page(access.sign_in_page, title="Sign in", icon=":material/login:")]).run()
+    st.stop()
+data.new_run()
 navigation = st.navigation(pages)
 st.session_state["filters"] = state.sidebar()
 with st.sidebar:
     st.caption("Synthetic data: a made-up borough, not real children.")
+    access.account_box(user)
+for note in st.session_state.get("url_notes", []):
+    st.warning(note, icon=":material/link_off:")
 navigation.run()

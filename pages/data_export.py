@@ -78,13 +78,15 @@ court_meta = {**meta, "command": (
 key, note = data.source_key(), data.source_note()   # captured here: downloads run on a thread
 left, right = st.columns(2)
 left.download_button("Board pack (HTML)", key="board-pack", icon=":material/summarize:",
-                     data=lambda: data.board_pack(key, note, f.breakdown, f.periods, f.query_filters,
-                                                  o, f.describe(), f.comparison_label, report_meta),
+                     data=data.audited("report", "board pack (HTML)", lambda: data.board_pack(
+                         key, note, f.breakdown, f.periods, f.query_filters, o, f.describe(),
+                         f.comparison_label, report_meta), o.suppress),
                      file_name=f"board-pack-{widgets.slug(f.period_label)}.html", mime="text/html",
                      help="Overview heatmap, the five largest disparities, the seven section 5.4 "
                           "profiles with their sentences, method and caveats.", width="stretch")
 right.download_button("Court scrutiny report (HTML)", key="court-report", icon=":material/gavel:",
-                      data=lambda: data.court_report(key, note, f.ethnicity, o, court_meta),
+                      data=data.audited("report", "court scrutiny report (HTML)", lambda: data.court_report(
+                          key, note, f.ethnicity, o, court_meta), o.suppress),
                       file_name="court-scrutiny-report.html", mime="text/html",
                       help="Remand and custody by ethnicity: rates, RRIs, intervals and three-year "
                            "pooled trends (Disproportionality Action Plan, recommendation 7).",
@@ -95,12 +97,14 @@ if pdf_problem:
 else:
     left, right = st.columns(2)
     left.download_button("Board pack (PDF)", key="board-pack-pdf", icon=":material/picture_as_pdf:",
-                         data=lambda: reports.to_pdf(data.board_pack(
-                             key, note, f.breakdown, f.periods, f.query_filters, o, f.describe(),
-                             f.comparison_label, report_meta)),
+                         data=data.audited("report", "board pack (PDF)", lambda: reports.to_pdf(
+                             data.board_pack(key, note, f.breakdown, f.periods, f.query_filters, o,
+                                             f.describe(), f.comparison_label, report_meta)),
+                             o.suppress),
                          file_name=f"board-pack-{widgets.slug(f.period_label)}.pdf",
                          mime="application/pdf", width="stretch")
     right.download_button("Court scrutiny report (PDF)", key="court-report-pdf",
                           icon=":material/picture_as_pdf:",
-                          data=lambda: reports.to_pdf(data.court_report(key, note, f.ethnicity, o, court_meta)),
+                          data=data.audited("report", "court scrutiny report (PDF)", lambda: reports.to_pdf(
+                              data.court_report(key, note, f.ethnicity, o, court_meta)), o.suppress),
                           file_name="court-scrutiny-report.pdf", mime="application/pdf", width="stretch")

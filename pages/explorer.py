@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
-from analytics.outputs.charts.forest import forest
+from analytics.outputs.charts.forest import forest, top_groups
 from analytics.views import tables
 from analytics.views.wording import COLUMN_LABELS, finding, group_labels
 from ui import data, state, widgets
@@ -34,13 +34,16 @@ if data.source_kind() == "aggregate":
     result = tables.rri_for_aggregate(table, outcome=outcome, period=period, options=options, unit=unit)
     result = result.assign(group=group_labels(result, keys))
     name = outcome or data.source()
+    drawn, note = top_groups(result)
     figure = charts.board_chart(
-        forest(result), title=finding(result, name, f.comparison_label if options.comparison != "reference"
+        forest(drawn), title=finding(result, name, f.comparison_label if options.comparison != "reference"
                                       else f"{dict(options.reference)[keys[0]]}"),
         subtitle=f"{name}, rate per {unit:,}; {period or 'all rows'}; your data",
         caveat="Bars are confidence intervals; grey: low numbers. Suppressed groups are not drawn.",
         source=f"Source: {data.source_info()['source_file']} (your data).", width=560)
     widgets.chart(figure, f"rri-{name}")
+    if note:
+        st.caption(note)
     widgets.result_table(result, {"group": "Group", **{k: v for k, v in COLUMN_LABELS.items()
                                                        if k not in keys}})
     st.stop()
@@ -62,8 +65,9 @@ table = table.assign(group=group_labels(table, breakdown))
 
 unit = f"per {int(spec['unit']):,} {spec['population_label']}"
 title = finding(table, spec["noun"], f.comparison_label)
+drawn, note = top_groups(table, sort)
 widgets.chart(lambda: charts.board_chart(
-    forest(table, sort=sort),
+    forest(drawn, sort=sort),
     title=title,
     subtitle=f"{spec['label']}, rate {unit}; {f.describe()}",
     caveat="Bars are confidence intervals; grey: fewer than "
@@ -72,10 +76,14 @@ widgets.chart(lambda: charts.board_chart(
     width=560,
 ), f"rri-{outcome}-{f.period}", key=("explorer", data.source_key(), f, outcome, breakdown, sort))
 
+if note:
+    st.caption(note)
 missing = table[table["rri"].isna()]
 if len(missing):
-    st.caption("Not drawn: " + "; ".join(f"{g} ({s.split(':')[0]})"
-                                         for g, s in zip(missing["group"], missing["status"].astype(str))))
+    listed = "; ".join(f"{g} ({s.split(':')[0]})" for g, s in
+                       zip(missing["group"][:20], missing["status"].astype(str)[:20]))
+    st.caption("Not drawn: " + listed + (f"; and {len(missing) - 20:,} more (see the table)"
+                                         if len(missing) > 20 else ""))
 
 st.subheader("Full table")
 labels = {"group": "Group", **{k: v for k, v in COLUMN_LABELS.items() if k not in breakdown}}

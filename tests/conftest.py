@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics.data.db import connect
+from analytics.data.db import build_settings, connect
 from analytics.data.synthetic import build
 
-DEFAULT_SEED = 20240601
+DEFAULT_SEED = build_settings()["seed"]
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +23,15 @@ def borough_db(tmp_path_factory) -> Path:
 def con(borough_db):
     with connect(borough_db) as c:
         yield c
+
+
+@pytest.fixture(autouse=True)
+def user_data(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own empty user data folder (datasets and audit log), so no test
+    writes into the project's data/user/ (subprocesses inherit the variable)."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv("DISPROP_USER_DATA", str(folder))
+    return folder
 
 
 @pytest.fixture()
@@ -50,3 +59,12 @@ def _apptest_uses_navigation(monkeypatch):
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the fault-injection figures (tests/test_faults.py), if those tests ran."""
+    from tests.figures import FIGURES
+    if FIGURES:
+        terminalreporter.section("fault injection")
+        for key, value in FIGURES.items():
+            terminalreporter.write_line(f"{key}: {value}")

@@ -70,7 +70,8 @@ def app_pages() -> dict[str, str]:
     pages = {}
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "Page" and node.args):
+                and node.func.attr == "Page" and node.args
+                and isinstance(node.args[0], ast.Constant)):      # a file, not the sign-in page
             kwargs = {k.arg: k.value.value for k in node.keywords
                       if isinstance(k.value, ast.Constant)}
             path = "" if kwargs.get("default") else (kwargs.get("url_path")
@@ -103,7 +104,7 @@ def server(borough_db, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = {**os.environ, "DISPROP_DB": str(borough_db),
-           "DISPROP_USER_DB": str(log.parent / "user.duckdb")}
+           "DISPROP_USER_DATA": str(log.parent / "user-data")}   # never the project's data/user
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
@@ -251,7 +252,8 @@ def test_upload_an_aggregate_and_explore_it(server, browser, tmp_path):
     after_rerun(page, lambda: page.get_by_test_id("stFormSubmitButton").get_by_role("button").click())
     wait_idle(page)
     no_exception(page)
-    expect(page.get_by_text("islington_susp", exact=False).first).to_be_visible()
+    # the import's own message (the file name alone is already on screen in the uploader)
+    expect(page.get_by_text("It is now the data source", exact=False)).to_be_visible(timeout=TIMEOUT_MS)
     source = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Data source")
     expect(source.locator("input")).to_have_value("islington_susp")
 
@@ -264,3 +266,46 @@ def test_upload_an_aggregate_and_explore_it(server, browser, tmp_path):
     for group in ("White children", "Black children", "Asian children", "Mixed children",
                   "Any other ethnic group children"):
         expect(cells.filter(has_text=re.compile(rf"^{re.escape(group)}$"))).to_have_count(1)
+
+
+#: Hostile links: values out of range, not numbers, unknown choices, markup, a path.
+HOSTILE_QUERIES = [
+    "suppress=inf&min_pop=-1e309&min_events=nan&level=2&years=7&period=1999%2F00",
+    "eth=%3Cscript%3Ealert(1)%3C%2Fscript%3E&cmp=x&source=..%2F..%2Fetc%2Fpasswd&ci=%F0%9F%99%82"
+    "&suppress=-5&min_pop=99999999999&by_sex=maybe&sex=Other&outcome=nope&scope=%00",
+]
+
+
+def test_hostile_links_on_every_page_show_no_traceback(server, browser):
+    """Every page opened with hostile query values: no exception box, no traceback text, and
+    a message about the values that were changed."""
+    from tests.figures import FIGURES
+    page = new_page(browser)
+    pages = app_pages()
+    for path in pages:
+        for q in HOSTILE_QUERIES:
+            open_url(page, f"{server}/{path}?{q}")
+            no_exception(page)
+            expect(page.get_by_text("Traceback")).to_have_count(0)
+            expect(page.get_by_text("Suppress counts below:", exact=False).first).to_be_visible()
+    FIGURES["hostile links in Chromium"] = (f"{len(HOSTILE_QUERIES)} links x {len(pages)} pages: "
+                                            "no exception box, no traceback")
+
+
+def test_server_listens_on_this_machine_only(server):
+    """.streamlit/config.toml binds to localhost: another address of this machine is refused."""
+    port = int(server.rsplit(":", 1)[1])
+    others = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:   # sends nothing
+        try:
+            probe.connect(("10.255.255.255", 1))
+            others.add(probe.getsockname()[0])
+        except OSError:
+            pass
+    others = {a for a in others if not a.startswith("127.") and a != "0.0.0.0"}
+    if not others:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    for address in others:
+        with socket.socket() as s:
+            s.settimeout(2)
+            assert s.connect_ex((address, port)) != 0, f"the dashboard answers on {address}"

@@ -10,10 +10,9 @@ AGG = "ethnicity,events,population\nWhite,877,9537\nBlack,603,5286\nAsian,46,204
 
 
 @pytest.fixture()
-def user_db(tmp_path, monkeypatch):
-    db = tmp_path / "user.duckdb"
-    monkeypatch.setenv("DISPROP_USER_DB", str(db))
-    return db
+def user_db(user_data):
+    """The test's user data folder (conftest points the app at it)."""
+    return user_data
 
 
 def _page(path):

@@ -31,13 +31,23 @@ def chart(figure, name: str, key: tuple | None = None) -> None:
     if key is not None:
         figure = _built(key, figure)
     st.altair_chart(figure, width="content")
+    from ui import data
+    suppress = _suppress()
     with st.container(horizontal=True):
-        st.download_button("Download PNG", data=lambda: charts.to_png(figure),
+        st.download_button("Download PNG", data=data.audited("export", f"chart {slug(name)}.png",
+                                                             lambda: charts.to_png(figure), suppress),
                            file_name=f"{slug(name)}.png", mime="image/png",
                            key=f"png-{slug(name)}", icon=":material/image:", width="content")
-        st.download_button("Download SVG", data=lambda: charts.to_svg(figure),
+        st.download_button("Download SVG", data=data.audited("export", f"chart {slug(name)}.svg",
+                                                             lambda: charts.to_svg(figure), suppress),
                            file_name=f"{slug(name)}.svg", mime="image/svg+xml",
                            key=f"svg-{slug(name)}", icon=":material/draw:", width="content")
+
+
+def _suppress() -> int | None:
+    """The suppression threshold of this run's filters (for the audit log)."""
+    filters = st.session_state.get("filters")
+    return None if filters is None else filters.options.suppress
 
 
 def result_table(table: pd.DataFrame, labels: dict[str, str], key: str | None = None) -> None:
@@ -60,9 +70,13 @@ def view_url() -> str:
 def downloads(table: pd.DataFrame, meta: dict, name: str) -> None:
     """CSV, Excel and Parquet downloads of a (suppressed) result table with its metadata."""
     from analytics.outputs import export
+    from ui import data
     cols = st.columns(3)
+    suppress = int(meta.get("suppression_threshold") or 0)
     for col, fmt, label in zip(cols, ("csv", "xlsx", "parquet"), ("CSV", "Excel", "Parquet")):
         col.download_button(f"Download {label}", key=f"dl-{fmt}-{slug(name)}",
-                            data=lambda fmt=fmt: export.export_bytes(table, fmt, meta),
+                            data=data.audited("export", f"{fmt} table {slug(name)} ({len(table)} rows)",
+                                              lambda fmt=fmt: export.export_bytes(table, fmt, meta),
+                                              suppress),
                             file_name=f"{slug(name)}.{fmt}", mime=export.FORMATS[fmt],
                             icon=":material/download:", width="stretch")

@@ -2,21 +2,37 @@
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from analytics import ROOT
 from analytics.data import queries
 from analytics.data.synthetic import DEFAULT_DB, build
 
+#: The committed seed and scale of the dashboard's synthetic borough.
+BUILD_SETTINGS = ROOT / "data" / "synthetic" / "build.toml"
 
-def ensure_database(path: Path | str = DEFAULT_DB, scale: float = 1.0,
-                    seed: int = 20240601) -> Path:
-    """The database path, building the synthetic borough there first if it is missing."""
+
+def build_settings() -> dict:
+    """{"seed": int, "scale": float} from data/synthetic/build.toml."""
+    with open(BUILD_SETTINGS, "rb") as f:
+        settings = tomllib.load(f)
+    return {"seed": int(settings["seed"]), "scale": float(settings["scale"])}
+
+
+def ensure_database(path: Path | str = DEFAULT_DB, scale: float | None = None,
+                    seed: int | None = None) -> Path:
+    """The database path, building the synthetic borough there first if it is missing, with
+    the committed seed and scale (build.toml) unless given: a deleted database comes back
+    identical."""
     path = Path(path)
     if not path.exists():
-        build(path, scale=scale, seed=seed)
+        settings = build_settings()
+        build(path, scale=settings["scale"] if scale is None else scale,
+              seed=settings["seed"] if seed is None else seed)
     return path
 
 

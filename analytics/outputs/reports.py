@@ -78,7 +78,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
                               subtitle=f"RRI by group and outcome; {describe or period_text}",
                               caveat="Orange: above the comparison, blue: below. Faded: not "
                                      "significant. [u] low numbers, [c] suppressed.",
-                              width=STEP * len(outcomes))
+                              source=f"Source: {source_note}", width=STEP * len(outcomes))
     cohort_profiles = []
     for cohort in profile_cohorts():
         prof = profiles.profile(con, cohort, periods, level=options.level, ci=options.ci,
@@ -89,7 +89,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
                                    title=findings.profile_title(rows, cohort.label, width=70),
                                    subtitle=f"Every indicator against the borough average; {period_text}",
                                    caveat="Lines: confidence intervals. [c] suppressed; [u] low numbers.",
-                                   width=360)
+                                   source=f"Source: {source_note}", width=360)
         checked = findings.cohort_claims(cohort)
         checked = checked[checked["cohort"].astype("string").eq(cohort.key).fillna(False).to_numpy(bool)]
         verdicts = []
@@ -144,7 +144,7 @@ def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = 
                 title=f"{spec['label']}: RRI over time, {pool}-year pooled",
                 subtitle=f"By {ethnicity.replace('_', ' ')}; compared with {_comparison(options)}",
                 caveat="Bands: confidence intervals. Rings: significant three windows running.",
-                width=560))
+                source=f"Source: {source_note}", width=560))
         sections.append({"title": f"{spec['label']}", "about": f"Rate per {int(spec['unit']):,} "
                          f"{spec['population_label']}, {window}.", "sentences": lines,
                          "header": header, "rows": rows, "trend": chart})

@@ -3,10 +3,14 @@ shape, low numbers greyed and labelled."""
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from analytics.outputs.charts import FONT
 
+#: Most groups one forest plot draws: beyond this a chart is unreadable (and a browser's and
+#: Altair's limits are reached long before 10,000 groups); the table lists every group.
+MAX_GROUPS = 60
 CATEGORIES = ["Significantly higher", "Significantly lower", "Not significant", "Low numbers"]
 COLOURS = ["#D55E00", "#0072B2", "#555555", "#BBBBBB"]
 SHAPES = ["circle", "square", "diamond", "triangle-down"]
@@ -23,10 +27,34 @@ def categorise(table: pd.DataFrame) -> pd.Series:
          for s, g, r in zip(status, sig, rri.fillna(1))], index=table.index)
 
 
+def drawable(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows a forest plot can draw: those with a positive RRI."""
+    return table[table["rri"].notna() & (table["rri"].astype(float) > 0)]
+
+
+def top_groups(table: pd.DataFrame, sort: str = "magnitude",
+               n: int = MAX_GROUPS) -> tuple[pd.DataFrame, str]:
+    """The `n` groups to draw when there are more (the largest ratios either side of 1, or
+    the most excess children), and a note saying so ("" when every group is drawn)."""
+    rows = drawable(table)
+    if len(rows) <= n:
+        return table, ""
+    if sort == "volume":
+        key = rows["excess_events"].astype(float).abs()
+        what = "the most excess children"
+    else:
+        key = np.log(rows["rri"].astype(float)).abs()
+        what = "the ratios furthest from 1"
+    shown = rows.loc[key.sort_values(ascending=False, kind="stable").index[:n]]
+    return shown, (f"The chart draws the {n} groups with {what}, of {len(rows):,} groups with a "
+                   "ratio; the table lists every group.")
+
+
 def forest(table: pd.DataFrame, sort: str = "magnitude", x_title: str = "Relative rate index (log scale)") -> alt.LayerChart:
     """`table`: rri_table output with a `group` label column. Rows without an RRI (suppressed,
-    not computable, the reference) are left out; the page lists them."""
-    df = table[table["rri"].notna() & (table["rri"].astype(float) > 0)].copy()
+    not computable, the reference) are left out; the page lists them. At most MAX_GROUPS
+    groups are drawn (see top_groups)."""
+    df = top_groups(drawable(table), sort)[0].copy()
     df["category"] = categorise(df)
     for col in ("rri", "rri_ci_low", "rri_ci_high", "excess_events", "rate", "reference_rate"):
         df[col] = df[col].astype(float)
