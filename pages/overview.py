@@ -5,7 +5,7 @@ import streamlit as st
 from analytics.outputs import charts
 from analytics.outputs.charts.heatmap import STEP, heatmap
 from analytics.views import findings
-from analytics.views.wording import group_labels
+from analytics.views.wording import group_labels, rate_phrase
 from ui import data, state, widgets
 
 f = state.current()
@@ -26,7 +26,7 @@ pooled = len(f.periods) > 1
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Significant over-representations", f"{head['over']:,}",
           help=f"Group and outcome pairs whose rate is significantly above "
-               f"{f.comparison_label}, out of {head['compared']:,} reliable comparisons "
+               f"{rate_phrase(f.comparison_label)}, out of {head['compared']:,} reliable comparisons "
                f"({head['under']:,} significantly below).")
 if head["largest"]:
     big = head["largest"]
@@ -47,7 +47,7 @@ if pooled:
 # -- the five largest disparities ---------------------------------------------------------
 st.subheader("The largest significant disparities")
 if top.empty:
-    st.write(f"No group's rate differs significantly from {f.comparison_label} for any "
+    st.write(f"No group's rate differs significantly from {rate_phrase(f.comparison_label)} for any "
              "outcome with these filters.")
 else:
     st.markdown("\n".join(f"{i}. **{r['short_label']}** – {r['sentence']}"
@@ -59,7 +59,7 @@ cells = findings.heatmap_cells(matrix, f.breakdown, level=f.options.level)
 groups = list(dict.fromkeys(matrix["group"]))
 if head["largest"]:
     big = head["largest"]
-    title = (f"{big['subject']} is {big['text']} times {f.comparison_label}: "
+    title = (f"{big['subject']} is {big['text']} times {rate_phrase(f.comparison_label)}: "
              "the largest over-representation")
 else:
     title = f"No group is significantly over-represented against {f.comparison_label}"

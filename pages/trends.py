@@ -8,7 +8,7 @@ from analytics.outputs import charts
 from analytics.outputs.charts.trends import rate_lines, rri_lines
 from analytics.stats.trends import persistence
 from analytics.views import trends as tv
-from analytics.views.wording import COLUMN_LABELS
+from analytics.views.wording import COLUMN_LABELS, rate_phrase
 from ui import data, state, widgets
 
 f = state.current()
@@ -70,10 +70,10 @@ widgets.chart(figure, f"trend-rri-{outcome}")
 
 st.subheader("Persistent disproportionality")
 latest = order[-1] if order else ""
-st.caption(f"Groups whose rate differed significantly from {f.comparison_label}, on the same "
+st.caption(f"Groups whose rate differed significantly from {rate_phrase(f.comparison_label)}, on the same "
            f"side, in each of the latest {n} consecutive periods (to {latest}).")
 if persistent.empty:
-    st.info(f"No group's rate has differed significantly from {f.comparison_label} in each of "
+    st.info(f"No group's rate has differed significantly from {rate_phrase(f.comparison_label)} in each of "
             f"the latest {n} periods.")
 else:
     shown = persistent.assign(

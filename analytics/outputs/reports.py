@@ -23,7 +23,7 @@ from analytics.stats import trends
 from analytics.views import claims, findings, profiles
 from analytics.views.tables import Options, rri_for_outcome, rri_matrix
 from analytics.views.trends import default_groups, trend_table
-from analytics.views.wording import format_number, group_labels, sentence
+from analytics.views.wording import format_number, group_labels, rate_phrase, sentence
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -71,8 +71,9 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
     top = findings.top_disparities(matrix, n=5, breakdown=breakdown,
                                    comparison_label=comparison_label, level=options.level)
     cells = findings.heatmap_cells(matrix, breakdown, options.level)
-    title = (f"{head['largest']['subject']} is {head['largest']['text']} times {comparison_label}"
-             if head["largest"] else f"No group differs significantly from {comparison_label}")
+    than = rate_phrase(comparison_label)
+    title = (f"{head['largest']['subject']} is {head['largest']['text']} times {than}"
+             if head["largest"] else f"No group's rate differs significantly from {than}")
     outcomes = findings.matrix_outcomes()
     heat = charts.board_chart(heatmap(cells, columns=outcomes), title=title,
                               subtitle=f"RRI by group and outcome; {describe or period_text}",

@@ -15,7 +15,8 @@ from analytics.data.reference import ethnicity_table
 from analytics.data.reference import outcome as get_outcome
 from analytics.stats.trends import period_positions, persistence, pool_periods
 from analytics.views.tables import Options, protected_rri
-from analytics.views.wording import format_number, group_labels, possessive
+from analytics.views.wording import (capitalise, format_number, group_labels, rate_phrase,
+                                     rate_subject)
 
 __all__ = ["trend_from_counts", "trend_table", "comparison_rates", "periods_in_order",
            "section_groups", "default_groups", "drawable", "persistent_groups",
@@ -215,13 +216,13 @@ def rri_trend_finding(persistent: pd.DataFrame, groups, noun: str, comparison_la
     shown = persistent[persistent["group"].isin(list(groups))]
     if shown.empty:
         return (f"No group shown has had a {noun} rate significantly different from "
-                f"{comparison_label} in each of the last {n} periods")
+                f"{rate_phrase(comparison_label)} in each of the last {n} periods")
     high = shown[shown["direction"] == "higher"]
     pick = high if len(high) else shown
     top = pick.sort_values(["periods", "rri"], ascending=[False, not len(high)]).iloc[0]
     side = "above" if top["direction"] == "higher" else "below"
-    return (f"{possessive(top['group'])} {noun} rate has been significantly {side} "
-            f"{comparison_label} for {int(top['periods'])} periods running"
+    return (f"{capitalise(rate_subject(noun, top['group']))} has been significantly {side} "
+            f"{rate_phrase(comparison_label)} for {int(top['periods'])} periods running"
             + _others(len(pick) - 1))
 
 

@@ -38,7 +38,7 @@ def forest(table: pd.DataFrame, sort: str = "magnitude", x_title: str = "Relativ
     scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
     x = alt.X("rri:Q", scale=scale, title=x_title,
               axis=alt.Axis(values=[v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10, 20, 50, 100) if lo <= v <= hi]))
-    y = alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelFont=FONT))
+    y = alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, labelFont=FONT))
     colour = alt.Color("category:N", scale=alt.Scale(domain=CATEGORIES, range=COLOURS),
                        legend=alt.Legend(title=None, orient="top", direction="horizontal"))
     tooltip = [alt.Tooltip("group:N", title="Group"),
