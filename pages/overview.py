@@ -63,6 +63,9 @@ if head["largest"]:
              "the largest over-representation")
 else:
     title = f"No group is significantly over-represented against {f.comparison_label}"
+as_table = cells.assign(result=cells["category"])[["group", "label", "rri_text", "result"]].rename(
+    columns={"group": "Group", "label": "Outcome", "rri_text": f"RRI ({f.options.level:.0%} CI)",
+             "result": "Result"})
 widgets.chart(lambda: charts.board_chart(
     heatmap(cells, groups=groups, columns=outcomes),
     title=title,
@@ -70,7 +73,7 @@ widgets.chart(lambda: charts.board_chart(
     caveat="Orange: above the comparison, blue: below. Faded: not significant. "
            "[u] low numbers, [c] suppressed, blank: not computable.",
     width=STEP * len(outcomes),
-), f"rri-heatmap-{f.period}", key=("overview", data.source_key(), f))
+), f"rri-heatmap-{f.period}", as_table, key=("overview", data.source_key(), f))
 hidden = head["suppressed"] + head["low"]
 if f.years < 5 and hidden > head["cells"] / 4:
     st.info(f"{hidden:,} of {head['cells']:,} cells are suppressed or too small to compare. "

@@ -1,11 +1,14 @@
 """Trends: one outcome over every period, by the global breakdown and comparison: rates with
 interval bands, RRIs with intervals and persistence markers, and the groups whose
 disproportion has lasted."""
+import pandas as pd
 import streamlit as st
+
+from analytics import protect
 
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
-from analytics.outputs.charts.trends import rate_lines, rri_lines
+from analytics.outputs.charts.trends import AVERAGE, rate_lines, rri_lines
 from analytics.stats.trends import persistence
 from analytics.views import trends as tv
 from analytics.views.wording import COLUMN_LABELS, rate_phrase
@@ -66,7 +69,12 @@ figure = charts.board_chart(
            "not computable.",
     width=720,
 )
-widgets.chart(figure, f"trend-rri-{outcome}")
+drawn = protect.display_frame(table[table["group"].isin(groups)])
+lvl = f"{f.options.level:.0%} CI"
+widgets.chart(figure, f"trend-rri-{outcome}", drawn[["group", "period", "rri", "rri_ci_low",
+                                                    "rri_ci_high", "significant"]].rename(columns={
+    "group": "Group", "period": "Period", "rri": "RRI", "rri_ci_low": f"RRI {lvl} low",
+    "rri_ci_high": f"RRI {lvl} high", "significant": "Significant"}))
 
 st.subheader("Persistent disproportionality")
 latest = order[-1] if order else ""
@@ -99,7 +107,14 @@ figure = charts.board_chart(
            + ". Gaps: suppressed to protect children's identities.",
     width=720,
 )
-widgets.chart(figure, f"trend-rate-{outcome}")
+rate_table = drawn[["group", "period", "rate", "rate_ci_low", "rate_ci_high"]].rename(columns={
+    "group": "Group", "period": "Period", "rate": f"Rate {unit}", "rate_ci_low": f"Rate {lvl} low",
+    "rate_ci_high": f"Rate {lvl} high"})
+if len(average):
+    rate_table = pd.concat([rate_table, pd.DataFrame({
+        "Group": AVERAGE, "Period": average["period"],
+        f"Rate {unit}": average["rate"].map(lambda v: f"{v:,.2f}")})], ignore_index=True).fillna("")
+widgets.chart(figure, f"trend-rate-{outcome}", rate_table)
 
 with st.expander("Full table: every group and period"):
     labels = {"group": "Group", "period": "Period",

@@ -2,6 +2,8 @@
 default groups and the chart titles."""
 from __future__ import annotations
 
+import re
+
 import json
 
 import pandas as pd
@@ -136,7 +138,9 @@ def test_titles_state_the_finding(con):
     none = tv.rri_trend_finding(p.iloc[0:0], ["Black boys"], "custody", "the borough average", 3)
     assert none.startswith("No group shown")
     rate = tv.rate_finding(out, ["Black boys", "White boys"], "suspension", "per 100")
-    assert rate.startswith("Black boys: highest suspension rate shown in 2024/25")
+    assert rate.startswith("Of the groups shown, Black boys had the highest suspension rate "
+                           "in 2024/25: ")
+    assert re.search(r", (up|down) from their own rate of [0-9.]+ in 2015/16$", rate), rate
     assert no_missing_text([title, none, rate])
     pooled = tv.trend_table(con, "suspension", MAJOR_SEX, pool=3)
     assert "2022/23-24/25" in tv.rate_finding(pooled, ["Black boys"], "suspension", "per 100")

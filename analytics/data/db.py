@@ -12,11 +12,12 @@ from analytics.data.synthetic import DEFAULT_DB, build
 
 
 def ensure_database(path: Path | str = DEFAULT_DB, scale: float = 1.0,
-                    seed: int = 20240601) -> Path:
-    """The database path, building the synthetic borough there first if it is missing."""
+                    seed: int = 20240601, progress=None) -> Path:
+    """The database path, building the synthetic borough there first if it is missing
+    (telling `progress(share, text)` each step)."""
     path = Path(path)
     if not path.exists():
-        build(path, scale=scale, seed=seed)
+        build(path, scale=scale, seed=seed, progress=progress)
     return path
 
 

@@ -57,14 +57,23 @@ def _svg(chart) -> str:
 
 def board_pack(con, *, breakdown, periods, options: Options = Options(), filters=None,
                describe: str = "", comparison_label: str = "the borough average",
-               meta: dict | None = None, source_note: str = "Synthetic data - not real children.") -> str:
+               meta: dict | None = None, source_note: str = "Synthetic data - not real children.",
+               outcomes=None, progress=None) -> str:
     """The board pack as one HTML document: overview heatmap, the five largest disparities,
     one profile per section 5.4 group with its sentences and the strategy's statements
-    checked, method, caveats, and how to reproduce it."""
+    checked, method, caveats, and how to reproduce it.
+
+    `outcomes`: the outcomes the data hold (None: the whole catalogue); a record-level
+    dataset with only some outcomes gets a pack of those, its other statements listed as not
+    checked. `progress(share, text)`, if given, is told each step (the pack takes a while)."""
+    step = progress or (lambda share, text: None)
     breakdown, periods = list(breakdown), list(periods)
+    held = None if outcomes is None else set(outcomes)
     period_text = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]} pooled"
+    outcomes = [o for o in findings.matrix_outcomes() if held is None or o in held]
+    step(0.05, "Comparing every group on every outcome")
     matrix = rri_matrix(con, breakdown, periods, filters=filters, options=options,
-                        outcomes=findings.matrix_outcomes())
+                        outcomes=outcomes)
     matrix = matrix.assign(group=group_labels(matrix, breakdown))
     head = findings.headline(matrix, breakdown)
     head["hidden"] = head["suppressed"] + head["low"]
@@ -74,7 +83,6 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
     than = rate_phrase(comparison_label)
     title = (f"{head['largest']['subject']} is {head['largest']['text']} times {than}"
              if head["largest"] else f"No group's rate differs significantly from {than}")
-    outcomes = findings.matrix_outcomes()
     heat = charts.board_chart(heatmap(cells, columns=outcomes), title=title,
                               subtitle=f"RRI by group and outcome; {describe or period_text}",
                               caveat="Orange: above the comparison, blue: below. Faded: not "
@@ -82,10 +90,13 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
                               width=STEP * len(outcomes))
     every = all_periods(con)
     cohort_profiles = []
-    for cohort in profile_cohorts():
+    cohorts = profile_cohorts()
+    for i, cohort in enumerate(cohorts):
+        step(0.15 + 0.8 * i / len(cohorts), f"Profile of {cohort.label}")
         prof = profiles.profile(con, cohort, periods, level=options.level, ci=options.ci,
                                 adjust=options.adjust, min_population=options.min_population,
-                                min_events=options.min_events, suppress=options.suppress)
+                                min_events=options.min_events, suppress=options.suppress,
+                                outcomes=None if held is None else sorted(held))
         rows = findings.profile_rows(prof, options.level)
         chart = charts.board_chart(profile_chart(rows),
                                    title=findings.profile_title(rows, cohort.label, width=70),
@@ -95,6 +106,12 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
         checked = findings.cohort_claims(cohort)
         checked = checked[checked["cohort"].astype("string").eq(cohort.key).fillna(False).to_numpy(bool)]
         verdicts = []
+        missing = checked[~checked["outcome"].isin(list(held))] if held is not None else checked.iloc[0:0]
+        for claim in missing.to_dict("records"):
+            verdicts.append({"quote": claim["quote"], "holds": None, "figure": (
+                "Not checked: the data hold no "
+                f"{outcome_catalogue().set_index('key').loc[claim['outcome'], 'label'].lower()}.")})
+        checked = checked.drop(index=missing.index)
         for claim in checked.to_dict("records"):
             result = claims.evaluate(con, pd.Series(claim))
             verdicts.append({"quote": claim["quote"], "holds": result.holds,
@@ -103,6 +120,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
             "label": cohort.label, "chart": _svg(chart), "claims": verdicts,
             "rows": [{"indicator": r["short_label"], "sentence": r["sentence"]}
                      for r in rows.to_dict("records")]})
+    step(1.0, "Writing the pack")
     return _env.get_template("board_pack.html").render(
         title=f"Disproportionality board pack, {period_text}",
         subtitle=describe or period_text, source_note=source_note, css=_css(),
@@ -114,7 +132,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
 
 def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = Options(),
                  meta: dict | None = None, pool: int = 3,
-                 source_note: str = "Synthetic data - not real children.") -> str:
+                 source_note: str = "Synthetic data - not real children.", progress=None) -> str:
     """Remand and custodial outcomes by ethnicity: rates, RRIs with intervals, and trends of
     the `pool`-year pooled RRI, for the whole 10-17 population and among children with a
     proven offence (the decision point the court controls)."""
@@ -123,8 +141,11 @@ def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = 
     window = f"{latest[0]} to {latest[-1]} pooled"
     catalogue = outcome_catalogue().set_index("key")
     sections = []
-    for key in ("remand", "custody", "remand_given_offence", "custody_given_offence"):
+    keys = ("remand", "custody", "remand_given_offence", "custody_given_offence")
+    for i, key in enumerate(keys):
         spec = catalogue.loc[key]
+        if progress:
+            progress(i / len(keys), spec["label"])
         table = rri_for_outcome(con, key, [ethnicity], latest, options=options)
         table = table.assign(group=group_labels(table, [ethnicity]))
         lines = [sentence(r, r["group"], spec["noun"], _comparison(options), options.level)

@@ -15,7 +15,8 @@ from analytics.data.reference import ethnicity_table
 from analytics.data.reference import outcome as get_outcome
 from analytics.stats.trends import period_positions, persistence, pool_periods
 from analytics.views.tables import Options, protected_rri
-from analytics.views.wording import (capitalise, format_number, group_labels, rate_phrase,
+from analytics.views.wording import (capitalise, format_number, group_labels, in_sentence,
+                                     rate_phrase,
                                      rate_subject)
 
 __all__ = ["trend_from_counts", "trend_table", "comparison_rates", "periods_in_order",
@@ -233,8 +234,8 @@ def short_period(label: str) -> str:
 
 
 def rate_finding(table: pd.DataFrame, groups, noun: str, unit_text: str) -> str:
-    """Title of the rates chart: the highest latest rate among the groups drawn, and its
-    change since the group's first published rate."""
+    """Title of the rates chart: the group with the highest latest rate among the groups
+    drawn, and how that group's own rate has changed since its first published rate."""
     part = table[table["group"].isin(list(groups)) & table["rate"].notna()]
     order = periods_in_order(table)
     if part.empty or not order:
@@ -244,14 +245,19 @@ def rate_finding(table: pd.DataFrame, groups, noun: str, unit_text: str) -> str:
     if now.empty:
         return f"No {noun} rate can be shown for the groups chosen in {short_period(latest)}"
     top = now.loc[now["rate"].astype(float).idxmax()]
-    text = (f"{top['group']}: highest {noun} rate shown in {short_period(latest)}, "
-            f"{format_number(top['rate'])} {unit_text}")
+    # One subject, one period per clause: which group is highest now, then how its own
+    # rate has moved ("down from 20.9" alone read as the highest rate falling).
+    text = (f"Of the groups shown, {in_sentence(top['group'])} had the highest {noun} rate in "
+            f"{short_period(latest)}: {format_number(top['rate'])} {unit_text}")
     mine = part[part["group"] == top["group"]]
     mine = mine.assign(_o=pd.Index(order).get_indexer(mine["period"])).sort_values("_o")
     first = mine.iloc[0]
     if first["period"] != latest:
         a, b = format_number(first["rate"]), format_number(top["rate"])
-        move = "unchanged from" if a == b else ("up from" if float(top["rate"]) >
-                                                float(first["rate"]) else "down from")
-        text += f" ({move} {a} in {short_period(first['period'])})"
+        when = short_period(first["period"])
+        if a == b:
+            text += f", the same as their own rate in {when}"
+        else:
+            move = "up" if float(top["rate"]) > float(first["rate"]) else "down"
+            text += f", {move} from their own rate of {a} in {when}"
     return text

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-__all__ = ["capitalise", "format_number", "possessive", "rate_phrase", "event_phrase",
+__all__ = ["capitalise", "format_number", "possessive", "rate_phrase", "event_phrase", "in_sentence",
            "sentence", "group_labels", "finding", "rate_subject", "ETHNICITY_COLUMNS"]
 
 
@@ -47,10 +47,18 @@ def rate_phrase(comparison_label: str) -> str:
     return label if label.startswith("the borough average") else f"the rate for {label}"
 
 
+def in_sentence(label: str) -> str:
+    """A group label as it reads inside a sentence: labels that start with their noun
+    ("Girls of any other White background") lose the capital; names keep theirs."""
+    label = str(label)
+    first = label.split(" ", 1)[0]
+    return label[:1].lower() + label[1:] if first in _NOUNS else label
+
+
 def rate_subject(noun: str, group: str) -> str:
     """"the suspension rate of Black boys eligible for free school meals": the subject of a
     sentence about a group's rate (no possessive, which breaks on labels with qualifiers)."""
-    return f"the {noun} rate of {group}"
+    return f"the {noun} rate of {in_sentence(group)}"
 
 
 @lru_cache(maxsize=None)
@@ -90,6 +98,7 @@ def sentence(row, subject: str, outcome_label: str, comparison_label: str,
     compared with ("the borough average", "White British boys").
     """
     status = "" if _missing(row.get("status")) else str(row.get("status"))
+    subject = in_sentence(subject)
     label, _, reason = status.partition(":")
     label, reason = label.strip(), reason.strip()
     than = rate_phrase(comparison_label)
@@ -147,6 +156,8 @@ def sentence(row, subject: str, outcome_label: str, comparison_label: str,
 # --------------------------------------------------------------------------
 
 SEX_NOUN = {"Male": "boys", "Female": "girls"}
+#: Nouns a group label can start with (then capitalised; lower-case inside a sentence).
+_NOUNS = {"Boys", "Girls", "Children"}
 #: The ethnicity breakdown columns (a DfE code is shown by its name; see `group_labels`).
 ETHNICITY_COLUMNS = ("ethnicity_major", "ethnicity_minor", "ethnicity_code")
 #: Ethnicity values that are not an ethnic group, as they read after a noun.

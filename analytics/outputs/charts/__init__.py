@@ -81,7 +81,8 @@ def board_chart(chart: alt.Chart, title, subtitle: str, caveat: str = "",
                               subtitleColor="#333333", font=FONT, subtitleFont=FONT, limit=0,
                               subtitlePadding=4),
         description=described,
-    ).configure(aria=False, background="#ffffff").configure_view(stroke=None).configure_axis(
+    ).configure(aria=False, background="#ffffff").configure_mark(aria=False).configure_view(
+        stroke=None).configure_axis(
         labelFont=FONT, titleFont=FONT, labelLimit=0, titleLimit=0, labelColor=TEXT,
         titleColor=TEXT,
     ).configure_legend(labelFont=FONT, titleFont=FONT, labelColor=TEXT, titleColor=TEXT,
@@ -114,8 +115,10 @@ def totals_lines(table: pd.DataFrame) -> alt.Chart:
 
 
 def _json(chart) -> str:
-    """Vega-Lite JSON of an Altair chart or of an already built spec (a dict)."""
+    """Vega-Lite JSON of an Altair chart, of an already built spec (a dict) or the JSON."""
     import json
+    if isinstance(chart, str):
+        return chart
     return json.dumps(chart) if isinstance(chart, dict) else chart.to_json()
 
 
