@@ -55,7 +55,7 @@ def test_your_data_lists_and_uses_an_aggregate(app_env, user_db, tmp_path):
     assert not at.exception
     table = at.dataframe[0].value
     assert set(table["Group"]) == {"White children", "Black children", "Asian children",
-                                   "Mixed children", "Any other ethnic group children"}
+                                   "Mixed children", "Children of any other ethnic group"}
     black = table[table["Group"] == "Black children"].iloc[0]
     assert black["Children with outcome"] == "603"
 

@@ -63,7 +63,7 @@ def test_schools_page_follows_period_and_pooling(app_env):
     at.segmented_control(key="years").set_value(5).run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert table["BME pupils"].str.replace(",", "").astype(int).min() > 1000   # pupil-years
+    assert table["Black and minority ethnic pupils"].str.replace(",", "").astype(int).min() > 1000   # pupil-years
 
 
 def test_schools_page_with_no_pupils_says_so(app_env):

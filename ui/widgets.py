@@ -44,7 +44,8 @@ def chart(figure, name: str, table: pd.DataFrame, key: tuple | None = None) -> N
         figure = _built(key, figure)
     st.altair_chart(figure, width="content", theme=None)
     with st.expander("The chart as a table"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        # A plain HTML table: screen readers and keyboards navigate it like any table.
+        st.table(table, hide_index=True, border="horizontal")
     with st.container(horizontal=True):
         st.download_button("Download PNG", data=lambda: _rendered(figure.to_json(), "png"),
                            file_name=f"{slug(name)}.png", mime="image/png", on_click="ignore",

@@ -16,8 +16,7 @@ from analytics.data.reference import outcome as get_outcome
 from analytics.stats.trends import period_positions, persistence, pool_periods
 from analytics.views.tables import Options, protected_rri
 from analytics.views.wording import (capitalise, format_number, group_labels, in_sentence,
-                                     rate_phrase,
-                                     rate_subject)
+                                     rate_of, rate_phrase, rate_subject)
 
 __all__ = ["trend_from_counts", "trend_table", "comparison_rates", "periods_in_order",
            "section_groups", "default_groups", "drawable", "persistent_groups",
@@ -216,7 +215,7 @@ def rri_trend_finding(persistent: pd.DataFrame, groups, noun: str, comparison_la
     """Title of the RRI chart: the longest persistent disproportion among the groups drawn."""
     shown = persistent[persistent["group"].isin(list(groups))]
     if shown.empty:
-        return (f"No group shown has had a {noun} rate significantly different from "
+        return (f"No group shown has had a {rate_of(noun)} significantly different from "
                 f"{rate_phrase(comparison_label)} in each of the last {n} periods")
     high = shown[shown["direction"] == "higher"]
     pick = high if len(high) else shown
@@ -239,15 +238,15 @@ def rate_finding(table: pd.DataFrame, groups, noun: str, unit_text: str) -> str:
     part = table[table["group"].isin(list(groups)) & table["rate"].notna()]
     order = periods_in_order(table)
     if part.empty or not order:
-        return f"No {noun} rate can be shown for the groups chosen"
+        return f"No {rate_of(noun)} can be shown for the groups chosen"
     latest = order[-1]
     now = part[part["period"] == latest]
     if now.empty:
-        return f"No {noun} rate can be shown for the groups chosen in {short_period(latest)}"
+        return f"No {rate_of(noun)} can be shown for the groups chosen in {short_period(latest)}"
     top = now.loc[now["rate"].astype(float).idxmax()]
     # One subject, one period per clause: which group is highest now, then how its own
     # rate has moved ("down from 20.9" alone read as the highest rate falling).
-    text = (f"Of the groups shown, {in_sentence(top['group'])} had the highest {noun} rate in "
+    text = (f"Of the groups shown, {in_sentence(top['group'])} had the highest {rate_of(noun)} in "
             f"{short_period(latest)}: {format_number(top['rate'])} {unit_text}")
     mine = part[part["group"] == top["group"]]
     mine = mine.assign(_o=pd.Index(order).get_indexer(mine["period"])).sort_values("_o")

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-__all__ = ["capitalise", "format_number", "possessive", "rate_phrase", "event_phrase", "in_sentence",
+__all__ = ["capitalise", "format_number", "possessive", "rate_phrase", "event_phrase", "in_sentence", "rate_of",
            "sentence", "group_labels", "finding", "rate_subject", "ETHNICITY_COLUMNS"]
 
 
@@ -55,9 +55,21 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:] if first in _NOUNS else label
 
 
+def rate_of(noun: str) -> str:
+    """"suspension rate"; a stage outcome's "custody (among offenders)" -> "custody rate
+    among offenders"."""
+    base, among, rest = str(noun).partition(" (among ")
+    return f"{base} rate among {rest[:-1]}" if among and rest.endswith(")") else f"{noun} rate"
+
+
 def rate_subject(noun: str, group: str) -> str:
     """"the suspension rate of Black boys eligible for free school meals": the subject of a
-    sentence about a group's rate (no possessive, which breaks on labels with qualifiers)."""
+    sentence about a group's rate (no possessive, which breaks on labels with qualifiers).
+    A stage outcome's noun, "custody (among offenders)", reads "the custody rate of Black
+    boys among offenders"."""
+    base, among, rest = str(noun).partition(" (among ")
+    if among and rest.endswith(")"):
+        return f"the {base} rate of {in_sentence(group)} among {rest[:-1]}"
     return f"the {noun} rate of {in_sentence(group)}"
 
 
@@ -260,7 +272,7 @@ def finding(table: pd.DataFrame, noun: str, comparison_label: str) -> str:
     `table` needs a `group` column (see `group_labels`)."""
     ok = table[table["status"].astype(str).eq("ok") & table["significant"].fillna(False).astype(bool)]
     if ok.empty:
-        return (f"No group's {noun} rate differs significantly from "
+        return (f"No group's {rate_of(noun)} differs significantly from "
                 f"{rate_phrase(comparison_label)}")
     rri = ok["rri"].astype(float)
     # Lead with the largest over-representation; only if there is none, the largest under.
