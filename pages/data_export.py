@@ -23,7 +23,7 @@ st.markdown("Download exactly what the dashboard shows: the same suppression app
 
 
 def common_meta(**extra) -> dict:
-    return export.metadata(
+    fields = dict(
         data_source=data.source(), population_filters="; ".join(
             f"{c}={v}" for c, v in f.population) or "none",
         comparison=f.comparison_label, interval_level=o.level, interval_method=o.ci,
@@ -32,7 +32,8 @@ def common_meta(**extra) -> dict:
         suppression_rule=(f"counts of 1 to {o.suppress - 1} suppressed ([c]), with secondary "
                           "suppression and every figure derived from them" if o.suppress > 1
                           else "none"),
-        url=widgets.view_url(), **extra)
+        url=widgets.view_url())
+    return export.metadata(**{**fields, **extra})
 
 
 def reproduce(meta: dict) -> None:

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analytics import protect
 from analytics.data.cohorts import profile_cohorts
+from analytics.data.counts import counts as population_counts
 from analytics.data.db import periods as all_periods
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
@@ -93,18 +94,26 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
     cohorts = profile_cohorts()
     for i, cohort in enumerate(cohorts):
         step(0.15 + 0.8 * i / len(cohorts), f"Profile of {cohort.label}")
-        prof = profiles.profile(con, cohort, periods, level=options.level, ci=options.ci,
+        own = None if held is None else sorted(held - set(cohort.defined_by))
+        prof = pd.DataFrame() if own == [] else profiles.profile(con, cohort, periods, level=options.level, ci=options.ci,
                                 adjust=options.adjust, min_population=options.min_population,
                                 min_events=options.min_events, suppress=options.suppress,
-                                outcomes=None if held is None else sorted(held))
+                                outcomes=own)
+        checked = findings.cohort_claims(cohort)
+        checked = checked[checked["cohort"].astype("string").eq(cohort.key).fillna(False).to_numpy(bool)]
+        if prof.empty:
+            # The data do not hold this group (a file without the columns defining it).
+            cohort_profiles.append({
+                "label": cohort.label, "chart": "", "rows": [], "claims": [],
+                "note": f"Not in this report: the data hold no {cohort.in_sentence} "
+                        "(the columns that define the group, or its outcomes, are missing)."})
+            continue
         rows = findings.profile_rows(prof, options.level)
         chart = charts.board_chart(profile_chart(rows),
                                    title=findings.profile_title(rows, cohort.label, width=70),
                                    subtitle=f"Every indicator against the borough average; {period_text}",
                                    caveat="Lines: confidence intervals. [c] suppressed; [u] low numbers.",
                                    width=360)
-        checked = findings.cohort_claims(cohort)
-        checked = checked[checked["cohort"].astype("string").eq(cohort.key).fillna(False).to_numpy(bool)]
         verdicts = []
         missing = checked[~checked["outcome"].isin(list(held))] if held is not None else checked.iloc[0:0]
         for claim in missing.to_dict("records"):
@@ -113,11 +122,16 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
                 f"{outcome_catalogue().set_index('key').loc[claim['outcome'], 'label'].lower()}.")})
         checked = checked.drop(index=missing.index)
         for claim in checked.to_dict("records"):
+            if not _has_children(con, cohort, claim):
+                verdicts.append({"quote": claim["quote"], "holds": None, "figure": (
+                    f"Not checked: the data hold no {cohort.in_sentence} in the years the "
+                    "statement is checked on.")})
+                continue
             result = claims.evaluate(con, pd.Series(claim))
             verdicts.append({"quote": claim["quote"], "holds": result.holds,
                              "figure": findings.claim_figure(claim, result)})
         cohort_profiles.append({
-            "label": cohort.label, "chart": _svg(chart), "claims": verdicts,
+            "label": cohort.label, "chart": _svg(chart), "claims": verdicts, "note": "",
             "rows": [{"indicator": r["short_label"], "sentence": r["sentence"]}
                      for r in rows.to_dict("records")]})
     step(1.0, "Writing the pack")
@@ -194,6 +208,17 @@ def to_pdf(html: str) -> bytes:
         raise RuntimeError(problem)
     from weasyprint import HTML
     return HTML(string=html).write_pdf()
+
+
+def _has_children(con, cohort, claim) -> bool:
+    """Whether the data hold children of `cohort` eligible for the claim's outcome in the
+    claim's years (a user's file may lack the columns that define a group, e.g. free school
+    meals): a statement about nobody cannot be checked."""
+    spec = claim.get("periods")
+    periods = None if spec is None or pd.isna(spec) or str(spec) in ("all", "") else str(spec).split("|")
+    table = population_counts(con, claim["outcome"], periods=periods, cohort=cohort)
+    mine = table[table["cohort"] == cohort.label]
+    return bool(len(mine)) and int(mine["population"].sum()) > 0
 
 
 def _comparison(options: Options) -> str:
