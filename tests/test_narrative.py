@@ -103,5 +103,5 @@ def test_zero_rate_with_no_minimum():
     r = row(events=0, population=60, rri=0.0, rri_ci_low=0.0, rri_ci_high=1.9,
             significant=False)
     assert sentence(r, "Chinese girls", "suspension", BOROUGH) == (
-        "None of the 60 Chinese girls were suspended "
+        "0 of the 60 Chinese girls were suspended "
         "(0 times the borough average, 95% CI 0 to 1.9).")

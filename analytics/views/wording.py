@@ -147,9 +147,8 @@ def sentence(row, subject: str, outcome_label: str, comparison_label: str,
         return text + "."
     if label == "ok" and not _missing(rri) and ci:
         if rri == 0:
-            among = " of the" if _missing(n) else f" of the {int(n):,}"
-            return (f"None{among} {subject} {event_phrase(outcome_label)} "
-                    f"(0 times {than}, {ci}).")
+            who = f"No {subject}" if _missing(n) else f"0 of the {int(n):,} {subject}"
+            return f"{who} {event_phrase(outcome_label)} (0 times {than}, {ci})."
         base = (f"{capitalise(rate_subject(outcome_label, subject))} is {format_number(rri)} "
                 f"times {than} ({ci})")
         sig = row.get("significant")
