@@ -50,3 +50,17 @@ def _apptest_uses_navigation(monkeypatch):
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+
+
+@pytest.fixture(scope="session")
+def server(borough_db, tmp_path_factory):
+    """One `streamlit run app.py` for every browser test of the session (tests/browser.py)."""
+    from tests.browser import start_server
+    yield from start_server(borough_db, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def browser(server):
+    """Debian's Chromium, driven by Playwright, shared by the session's browser tests."""
+    from tests.browser import start_browser
+    yield from start_browser()
