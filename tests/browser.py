@@ -180,3 +180,75 @@ def headline(page) -> str:
     return sentence.inner_text()
 
 
+
+
+#: Text a reader cannot read in full: text clipped by its box (an ellipsis or hidden
+#: overflow), text off the right edge of the window (outside a scrolling region), chart text
+#: that Vega shortened with an ellipsis, a chart wider than its place, or a page that scrolls
+#: sideways. Returns a list of {kind, text, over (pixels)}.
+CLIPPED_TEXT_JS = """
+() => {
+  const out = [];
+  const vw = document.documentElement.clientWidth;
+  const visible = (el) => {
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.display === 'none') return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 1 && r.height > 1;
+  };
+  const scrolls = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll') return true;
+    }
+    return false;
+  };
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const sidebarOpen = sidebar && sidebar.getAttribute('data-collapsed') !== 'true';
+  const roots = [document.querySelector('[data-testid="stMain"]')];
+  if (sidebarOpen) roots.push(sidebar);
+  for (const root of roots) {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.closest('svg, canvas, [data-testid="stDataFrame"]')) continue;
+      const text = (el.textContent || '').trim();
+      if (!text || !visible(el)) continue;
+      const cs = getComputedStyle(el);
+      const clips = cs.overflowX === 'hidden' || cs.overflowX === 'clip' || cs.textOverflow === 'ellipsis';
+      if (clips && el.scrollWidth > el.clientWidth + 1 && !el.querySelector('svg, canvas'))
+        out.push({kind: 'clipped', text: text.slice(0, 80), over: el.scrollWidth - el.clientWidth});
+      const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+      const r = el.getBoundingClientRect();
+      if (own && r.right > vw + 1 && !scrolls(el))
+        out.push({kind: 'off-screen', text: text.slice(0, 80), over: Math.round(r.right - vw)});
+    }
+  }
+  for (const t of document.querySelectorAll('[data-testid="stMain"] svg text')) {
+    if (t.textContent.endsWith('\u2026')) out.push({kind: 'svg-ellipsis', text: t.textContent.slice(0, 80)});
+  }
+  for (const c of document.querySelectorAll('[data-testid="stMain"] .vega-embed svg')) {
+    const r = c.getBoundingClientRect();
+    const box = c.closest('[data-testid="stElementContainer"]').getBoundingClientRect();
+    if (r.right > box.right + 1 || r.right > vw + 1)
+      out.push({kind: 'chart-overflow', text: c.closest('.vega-embed').getAttribute('aria-label') || '', over: Math.round(r.right - Math.min(box.right, vw))});
+  }
+  const doc = document.scrollingElement;
+  if (doc.scrollWidth > doc.clientWidth + 1) out.push({kind: 'page-scrolls-sideways', text: '', over: doc.scrollWidth - doc.clientWidth});
+  return out;
+}
+"""
+
+#: Drawn: the script is idle, no element is still a skeleton (Streamlit loads an element's
+#: code on first use and shows a skeleton meanwhile, after the run has ended) and every
+#: chart has its SVG text.
+CHARTS_DRAWN_JS = """() => {
+  const idle = document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]');
+  const charts = document.querySelectorAll('[data-testid="stVegaLiteChart"]');
+  return idle && !document.querySelector('[data-testid="stSkeleton"]')
+    && [...charts].every(c => c.querySelector('.vega-embed svg text'));
+}"""
+
+
+def open_drawn(page, url: str) -> None:
+    """Open a page and wait until its script has run and every chart is drawn."""
+    open_url(page, url)
+    page.wait_for_function(CHARTS_DRAWN_JS, polling=200)
