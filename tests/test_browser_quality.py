@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.browser import (CLIPPED_TEXT_JS, PNG_SIGNATURE, after_rerun, app_pages, expect,
-                           new_page, no_exception, open_drawn, visit, wait_idle)
+                           new_page, no_exception, open_drawn, runs, visit, wait_idle)
 
 #: axe-core rule tags for WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -119,9 +119,13 @@ def _download_all(page) -> list[str]:
         button = buttons.nth(i)
         button.scroll_into_view_if_needed()
         texts = _chart_texts(page, button)
+        before = runs(page)
         first = _download(page, button)
         second = _download(page, button)
         expect(page.get_by_test_id("stDownloadButtonError")).to_have_count(0)
+        # A click never reruns the page: a rerun replaces the file a button offers, and a
+        # click in between failed silently ("Deferred file not found").
+        assert runs(page) == before, f"{first[0]}: the click reran the page"
         for name, data in (first, second):
             _check_file(name, data, texts if name.endswith(".svg") else [])
         assert first[0] == second[0]
