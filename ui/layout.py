@@ -7,6 +7,8 @@
 - Below `NARROW` pixels the sidebar starts collapsed, so the page reflows to one column of
   the full width (Streamlit's own rule only collapses it below 768 pixels). Once per browser
   tab: a reader who opens it again keeps it open.
+- A collapsed sidebar is made inert: Streamlit moves it off screen but leaves its links and
+  filters in the Tab order, where keyboard focus would disappear.
 
 Styles go through `st.html` with style tags only (Streamlit applies them without adding an
 element); the sidebar rule needs a script, drawn in the sidebar where it takes no room in
@@ -43,6 +45,19 @@ SCRIPT = f"""
   }};
   collapse();
   setTimeout(collapse, 300);
+}})();
+(() => {{
+  // A collapsed sidebar is moved off screen but its links and filters stay in the Tab
+  // order, so keyboard focus would vanish into it: make it inert while it is collapsed.
+  if (window.__dispropInertSidebar) return;
+  window.__dispropInertSidebar = true;
+  const sync = () => {{
+    const bar = document.querySelector('[data-testid="stSidebar"]');
+    if (bar) bar.inert = bar.getAttribute('data-collapsed') === 'true';
+  }};
+  new MutationObserver(sync).observe(document.body, {{subtree: true, attributes: true,
+                                                     attributeFilter: ['data-collapsed']}});
+  sync();
 }})();
 </script>
 """
