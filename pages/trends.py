@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics import protect
-
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
 from analytics.outputs.charts.trends import AVERAGE, rate_lines, rri_lines

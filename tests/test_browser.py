@@ -12,9 +12,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.browser import (PNG_SIGNATURE, REQUIRED_PAGES, after_rerun, app_pages, expect,
-                           headline, new_page, no_exception, open_url, query, sidebar_select,
-                           wait_idle)
+from tests.browser import (
+    PNG_SIGNATURE,
+    REQUIRED_PAGES,
+    after_rerun,
+    app_pages,
+    expect,
+    headline,
+    new_page,
+    no_exception,
+    open_url,
+    query,
+    sidebar_select,
+    wait_idle,
+)
 
 
 def test_journey(server, browser):

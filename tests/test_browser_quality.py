@@ -14,8 +14,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser import (CLIPPED_TEXT_JS, PNG_SIGNATURE, after_rerun, app_pages, expect,
-                           new_page, no_exception, open_drawn, runs, visit, wait_idle)
+from tests.browser import (
+    CLIPPED_TEXT_JS,
+    PNG_SIGNATURE,
+    after_rerun,
+    app_pages,
+    expect,
+    new_page,
+    no_exception,
+    open_drawn,
+    runs,
+    visit,
+    wait_idle,
+)
 
 #: axe-core rule tags for WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]

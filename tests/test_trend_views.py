@@ -2,9 +2,8 @@
 default groups and the chart titles."""
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 import pandas as pd
 import pytest

@@ -15,8 +15,15 @@ from hypothesis import strategies as st
 
 from analytics.data.reference import ethnicity_table, outcome_catalogue
 from analytics.views import wording
-from analytics.views.wording import (ETHNICITY_COLUMNS, QUALIFIERS, event_phrase, finding,
-                                     group_labels, rate_phrase, sentence)
+from analytics.views.wording import (
+    ETHNICITY_COLUMNS,
+    QUALIFIERS,
+    event_phrase,
+    finding,
+    group_labels,
+    rate_phrase,
+    sentence,
+)
 
 ETH = ethnicity_table()
 CAT = outcome_catalogue()

@@ -12,8 +12,13 @@ import pandas as pd
 from analytics.data.cohorts import Cohort
 from analytics.data.reference import outcome_catalogue
 from analytics.views.claims import load_claims
-from analytics.views.wording import (capitalise, format_number, group_labels, rate_subject,
-                                     sentence)
+from analytics.views.wording import (
+    capitalise,
+    format_number,
+    group_labels,
+    rate_subject,
+    sentence,
+)
 
 
 @lru_cache(maxsize=None)

@@ -15,8 +15,15 @@ from analytics.data.reference import ethnicity_table
 from analytics.data.reference import outcome as get_outcome
 from analytics.stats.trends import period_positions, persistence, pool_periods
 from analytics.views.tables import Options, protected_rri
-from analytics.views.wording import (capitalise, format_number, group_labels, in_sentence,
-                                     rate_of, rate_phrase, rate_subject)
+from analytics.views.wording import (
+    capitalise,
+    format_number,
+    group_labels,
+    in_sentence,
+    rate_of,
+    rate_phrase,
+    rate_subject,
+)
 
 __all__ = ["trend_from_counts", "trend_table", "comparison_rates", "periods_in_order",
            "section_groups", "default_groups", "drawable", "persistent_groups",
