@@ -21,12 +21,13 @@ if data.source_kind() == "aggregate":
     st.page_link("pages/data_export.py", label="Download this table (CSV, Excel, Parquet)",
                  icon=":material/download:")
     st.stop()
-left, mid, right = st.columns([3, 2, 2])
 available = data.available_outcomes()      # a record-level dataset may lack some outcomes
-outcome = left.selectbox("Outcome", [k for k in catalogue.index if available is None or k in available],
-                         index=0,
-                         format_func=lambda k: f"{catalogue.loc[k, 'label']} ({catalogue.loc[k, 'domain']})",
-                         key="outcome", bind="query-params")
+outcome = st.selectbox("Outcome", [k for k in catalogue.index if available is None or k in available],
+                       index=0,
+                       format_func=lambda k: f"{catalogue.loc[k, 'label']} ({catalogue.loc[k, 'domain']})",
+                       key="outcome", bind="query-params")
+# Two controls a row: a break-down chip is never cut short in a narrow window.
+mid, right = st.columns([3, 2])
 extra = mid.multiselect("Also break down by", ["fsm_status", "sen_status", "care_status", "age_band"],
                         format_func=COLUMN_LABELS.get, key="also", bind="query-params")
 sort = right.radio("Sort by", ["magnitude", "volume"], horizontal=True, key="sort",
