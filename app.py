@@ -7,7 +7,6 @@ from ui import data, layout, state
 st.set_page_config(page_title="Disproportionality dashboard", page_icon=":bar_chart:",
                    layout="wide")
 layout.apply()
-data.ensure_built()
 
 # One flat list: Streamlit marks it up as a valid list with the current page flagged
 # (its sectioned navigation puts section headers inside the list, which screen readers
@@ -25,6 +24,7 @@ pages = [
     st.Page("pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
 ]
 navigation = st.navigation(pages)
+data.ensure_built()          # first start only: builds the synthetic borough, with progress
 st.session_state["filters"] = state.sidebar()
 with st.sidebar:
     st.caption("Synthetic data: a made-up borough, not real children.")
