@@ -61,6 +61,20 @@ def _apptest_uses_navigation(monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
 
 
+@pytest.fixture(scope="session")
+def server(borough_db, tmp_path_factory):
+    """One `streamlit run app.py` for every browser test of the session (tests/browser.py)."""
+    from tests.browser import start_server
+    yield from start_server(borough_db, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def browser(server):
+    """Debian's Chromium, driven by Playwright, shared by the session's browser tests."""
+    from tests.browser import start_browser
+    yield from start_browser()
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the fault-injection figures (tests/test_faults.py), if those tests ran."""
     from tests.figures import FIGURES

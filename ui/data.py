@@ -35,9 +35,23 @@ def db_path() -> Path:
     return Path(os.environ.get(DB_ENV, DEFAULT_DB))
 
 
-@st.cache_resource(show_spinner="Building the synthetic borough (first start only)...")
+def ensure_built() -> None:
+    """On first start, build the synthetic borough in front of the user: a status box in
+    the page with a progress bar naming each step (not a spinner hidden in the sidebar)."""
+    if db_path().exists():
+        return
+    with st.status("Building the synthetic borough: first start only, about ten seconds...",
+                   expanded=True) as status:
+        bar = st.progress(0.0, text="Starting...")
+        ensure_database(db_path(), progress=lambda share, text: bar.progress(
+            min(share, 1.0), text=f"{text}..."))
+        status.update(label="The synthetic borough is ready.", state="complete",
+                      expanded=False)
+
+
+@st.cache_resource(show_spinner=False)
 def connection():
-    """The process-wide read-only connection; the database is built on first start."""
+    """The process-wide read-only connection (`ensure_built` has built the database)."""
     return connect(ensure_database(db_path()), read_only=True)
 
 
@@ -293,19 +307,22 @@ def source_label() -> str:
 
 
 def board_pack(key: str, note: str, breakdown, periods, filters, options: Options,
-               describe: str, comparison_label: str, meta: dict) -> str:
-    """The board pack for a view, built on click. Runs on a download thread, so the source
-    (`key` from `source_key()`) and its `note` are captured by the page beforehand."""
+               describe: str, comparison_label: str, meta: dict, outcomes=None,
+               progress=None) -> str:
+    """The board pack for a view (`key` from `source_key()`, `outcomes` the ones the source
+    holds), reporting its steps to `progress(share, text)`."""
     from analytics.outputs import reports
     return reports.board_pack(_cursor(key), breakdown=breakdown, periods=periods,
                               filters=dict(filters), options=options, describe=describe,
-                              comparison_label=comparison_label, meta=meta, source_note=note)
+                              comparison_label=comparison_label, meta=meta, source_note=note,
+                              outcomes=outcomes, progress=progress)
 
 
-def court_report(key: str, note: str, ethnicity: str, options: Options, meta: dict) -> str:
+def court_report(key: str, note: str, ethnicity: str, options: Options, meta: dict,
+                 progress=None) -> str:
     from analytics.outputs import reports
     return reports.court_report(_cursor(key), ethnicity=ethnicity, options=options, meta=meta,
-                                source_note=note)
+                                source_note=note, progress=progress)
 
 
 def source_note() -> str:

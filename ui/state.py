@@ -237,8 +237,8 @@ def sidebar() -> Filters:
 def current(allow_aggregate: bool = False) -> Filters:
     """The filters drawn by app.py in this run (pages call this, never draw them again).
 
-    Pages that need child-level data stop with an explanation when the data source is an
-    aggregate table (only the RRI explorer and the data pages can use one).
+    Pages that need child-level data stop when the data source is an aggregate table, saying
+    why and linking to what can use one (the RRI explorer and the data pages).
 
     A page can run without app.py only on a fresh server opened at a page's own URL: while a
     `pages/` folder exists Streamlit starts in its legacy multipage mode until st.navigation
@@ -250,8 +250,17 @@ def current(allow_aggregate: bool = False) -> Filters:
         PagesManager.uses_pages_directory = False
         st.rerun()
     if not allow_aggregate and data.source_kind() == "aggregate":
-        st.info(f"The data source **{data.source()}** is an aggregate table (counts by group), "
-                "which this page cannot break down. Open the RRI explorer to analyse it, or "
-                "choose a record-level source in the sidebar.", icon=":material/info:")
+        st.info(f"The data source **{data.source()}** is an aggregate table (counts by group). "
+                "This page breaks children down by characteristics and years, which needs "
+                "record-level data (one row per child). With this table you can:",
+                icon=":material/info:")
+        st.page_link("pages/explorer.py", label="Compare its groups in the RRI explorer",
+                     icon=":material/query_stats:")
+        st.page_link("pages/data_export.py", label="Download its RRI table and chart",
+                     icon=":material/download:")
+        st.page_link("pages/your_data.py", label="Import a record-level file",
+                     icon=":material/upload_file:")
+        st.caption("Or choose the synthetic borough or a record-level dataset as the data "
+                   "source in the sidebar.")
         st.stop()
     return st.session_state["filters"]

@@ -24,15 +24,15 @@ def build_settings() -> dict:
 
 
 def ensure_database(path: Path | str = DEFAULT_DB, scale: float | None = None,
-                    seed: int | None = None) -> Path:
+                    seed: int | None = None, progress=None) -> Path:
     """The database path, building the synthetic borough there first if it is missing, with
     the committed seed and scale (build.toml) unless given: a deleted database comes back
-    identical."""
+    identical. `progress(share, text)` is told each step."""
     path = Path(path)
     if not path.exists():
         settings = build_settings()
         build(path, scale=settings["scale"] if scale is None else scale,
-              seed=settings["seed"] if seed is None else seed)
+              seed=settings["seed"] if seed is None else seed, progress=progress)
     return path
 
 

@@ -349,12 +349,14 @@ class Generator:
 
 
 def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 20240601,
-          calibration: dict | None = None, null: bool = False) -> Path:
+          calibration: dict | None = None, null: bool = False, progress=None) -> Path:
     """Build the synthetic database at `db_path` atomically (a temporary file, then rename).
 
     `null=True` builds a *null borough*: every ethnic and sex effect is switched off (each
     ethnicity x sex cell has the borough's rate), so any disparity found is chance; used to
-    check false-positive rates and interval coverage."""
+    check false-positive rates and interval coverage. `progress(share, text)`, if given, is
+    told each step (the dashboard's first start)."""
+    step = progress or (lambda share, text: None)
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=db_path.parent)
@@ -367,18 +369,22 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
             eth = ethnicity_table()
             con.register("eth_df", eth)
             con.execute(queries.load("insert_ethnicity"))
+            step(0.02, "Drawing the borough's children")
             children = gen.children()
             con.register("children_df", children)
             con.execute(queries.load("insert_children"))
             con.register("schools_df", gen.schools())
             con.execute(queries.load("insert_schools"))
+            step(0.1, "Settling the model in")
             for t in range(-gen.burn_in, 0):
                 gen.period(t)
             for t in range(gen.n_periods):
+                step(0.15 + 0.8 * t / gen.n_periods, f"Year {t + 1} of {gen.n_periods}")
                 chunk = gen.period(t)
                 con.register("chunk_df", chunk)
                 con.execute(queries.load("insert_child_year"))
                 con.unregister("chunk_df")
+            step(0.97, "Indexing")
             con.execute(queries.load("create_facts_view"))
             con.execute(queries.load("insert_build_info"),
                         {"scale": float(scale), "seed": int(seed), "null_borough": bool(null),

@@ -14,7 +14,13 @@ from analytics import protect
 from analytics.data.cohorts import Cohort
 from analytics.data.reference import outcome_catalogue
 from analytics.views.claims import load_claims
-from analytics.views.wording import format_number, group_labels, possessive, sentence
+from analytics.views.wording import (
+    capitalise,
+    format_number,
+    group_labels,
+    rate_subject,
+    sentence,
+)
 
 
 @lru_cache(maxsize=None)
@@ -103,7 +109,7 @@ def headline(matrix: pd.DataFrame, breakdown=None) -> dict:
         largest = {"group": top["group"], "outcome": top["outcome"], "label": top["label"],
                    "short_label": top["short_label"], "noun": top["noun"],
                    "rri": float(top["rri"]), "text": format_number(top["rri"]),
-                   "subject": f"{possessive(top['group'])} {top['noun']} rate"}
+                   "subject": capitalise(rate_subject(top["noun"], top["group"]))}
     status = _status(matrix)
     return {"compared": compared, "over": int((rri > 1).sum()),
             "under": int((rri < 1).sum()), "largest": largest, "cells": len(matrix),
@@ -319,7 +325,7 @@ def claim_figure(claim, result) -> str:
         text = f"{format_number(value)} times the borough average"
         if result.ci_low is not None and result.ci_high is not None:
             text += f" (95% CI {format_number(result.ci_low)} to {format_number(result.ci_high)})"
-        return text + f"; the statement implies {span}."
+        return text + f"; the statement implies {span} times."
     if kind in ("highest", "top_n"):
         import re
         m = re.search(r"of (\d+) groups", result.detail or "")
