@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analytics.stats.poisson import fit_poisson
+from analytics.stats.poisson import fit_poisson, split_units
 
 
 def _children(seed=1, n_children=1500, years=3):
@@ -38,14 +38,20 @@ def _design(rows):
     return X
 
 
-def _units(rows, by_child: bool):
-    keys = ["group", "fsm", "year"] + (["child"] if by_child else [])
-    return rows.groupby(keys, as_index=False).agg(events=("y", "sum"), population=("y", "size"))
+def _cells(rows, terms=("group", "fsm", "year")):
+    return rows.groupby(list(terms), as_index=False).agg(events=("y", "sum"),
+                                                         population=("y", "size"))
+
+
+def _clustered(rows, terms=("group", "fsm", "year")):
+    """Cells and per-child counts (one row per child and cell) for a cluster-robust fit."""
+    return split_units(rows.assign(events=rows["y"], population=1), list(terms), "child")
 
 
 def test_grouped_fit_equals_child_level_glm_with_cluster_robust_errors():
     rows = _children()
-    fit = fit_poisson(_units(rows, by_child=True), ["group", "fsm", "year"], cluster="child",
+    cells, children = _clustered(rows)
+    fit = fit_poisson(cells, ["group", "fsm", "year"], children=children,
                       base={"fsm": "not FSM", "year": "0"})
     X = _design(rows)
     ref = sm.GLM(rows["y"], X, family=sm.families.Poisson()).fit(
@@ -58,7 +64,7 @@ def test_grouped_fit_equals_child_level_glm_with_cluster_robust_errors():
 
 def test_one_row_per_child_gives_hc0_from_counts_alone():
     rows = _children(seed=2, years=1)
-    fit = fit_poisson(_units(rows, by_child=False), ["group", "fsm"], base={"fsm": "not FSM"})
+    fit = fit_poisson(_cells(rows, ["group", "fsm"]), ["group", "fsm"], base={"fsm": "not FSM"})
     X = _design(rows)
     ref = sm.GLM(rows["y"], X, family=sm.families.Poisson()).fit(cov_type="HC0")
     assert fit.params == pytest.approx(ref.params.to_numpy(), rel=1e-7, abs=1e-9)
@@ -67,8 +73,8 @@ def test_one_row_per_child_gives_hc0_from_counts_alone():
 
 def test_ratio_contrast_between_two_non_base_levels():
     rows = _children(seed=3)
-    fit = fit_poisson(_units(rows, by_child=True), ["group", "fsm", "year"], cluster="child",
-                      base={"group": "A"})
+    cells, children = _clustered(rows)
+    fit = fit_poisson(cells, ["group", "fsm", "year"], children=children, base={"group": "A"})
     c_vs_b = fit.ratio("group", "C", "B")
     i, j = fit.names.index("group[C]"), fit.names.index("group[B]")
     est = fit.params[i] - fit.params[j]
@@ -80,7 +86,7 @@ def test_ratio_contrast_between_two_non_base_levels():
 
 def test_without_characteristics_the_ratio_is_the_crude_rate_ratio():
     rows = _children(seed=4, years=1)
-    fit = fit_poisson(_units(rows, by_child=False), ["group"], base={"group": "A"})
+    fit = fit_poisson(_cells(rows, ["group"]), ["group"], base={"group": "A"})
     rate = rows.groupby("group")["y"].mean()
     assert fit.ratio("group", "B", "A")["ratio"] == pytest.approx(rate["B"] / rate["A"])
 
@@ -89,8 +95,12 @@ def test_a_level_with_no_events_is_dropped_exactly():
     rows = _children(seed=5, years=1)
     extra = pd.DataFrame({"child": 10_000 + np.arange(40), "group": "D", "fsm": "FSM",
                           "year": "0", "y": 0})
-    with_empty = fit_poisson(_units(pd.concat([rows, extra]), by_child=False), ["group", "fsm"])
-    without = fit_poisson(_units(rows, by_child=False), ["group", "fsm"])
+    both = pd.concat([rows, extra], ignore_index=True)
+    with_empty = fit_poisson(_cells(both, ["group", "fsm"]), ["group", "fsm"])
+    without = fit_poisson(_cells(rows, ["group", "fsm"]), ["group", "fsm"])
+    cells, children = _clustered(both, ["group", "fsm"])
+    clustered = fit_poisson(cells, ["group", "fsm"], children=children)
+    assert clustered.params == pytest.approx(without.params)
     assert with_empty.dropped["group"] == ["D"]
     assert with_empty.ratio("group", "D", "A") is None
     assert with_empty.params == pytest.approx(without.params)
@@ -100,7 +110,12 @@ def test_a_level_with_no_events_is_dropped_exactly():
 def test_overlapping_terms_are_refused():
     rows = _children(seed=6, years=1)
     rows["copy"] = rows["group"]
-    units = rows.groupby(["group", "copy"], as_index=False).agg(events=("y", "sum"),
-                                                                population=("y", "size"))
     with pytest.raises(ValueError, match="overlap"):
-        fit_poisson(units, ["group", "copy"])
+        fit_poisson(_cells(rows, ["group", "copy"]), ["group", "copy"])
+
+
+def test_children_must_add_up_to_the_cells():
+    rows = _children(seed=7, years=2)
+    cells, children = _clustered(rows)
+    with pytest.raises(ValueError, match="add up"):
+        fit_poisson(cells, ["group", "fsm", "year"], children=children.iloc[1:])

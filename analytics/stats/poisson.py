@@ -40,7 +40,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparatio
 from analytics.stats.rates import z_value
 from analytics.stats.rri import validate_counts
 
-__all__ = ["PoissonFit", "fit_poisson"]
+__all__ = ["PoissonFit", "fit_poisson", "split_units"]
 
 #: Largest absolute coefficient accepted as converged (a rate ratio of e^15).
 MAX_COEFFICIENT = 15.0
@@ -130,28 +130,38 @@ def _design(cells: pd.DataFrame, terms: list[str], base: dict) -> tuple[np.ndarr
     return np.column_stack(columns), names, levels
 
 
-def fit_poisson(units: pd.DataFrame, terms, *, cluster: str | None = None,
-                base: dict | None = None) -> PoissonFit:
+def split_units(units: pd.DataFrame, terms, cluster: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cells, children) for `fit_poisson` from rows holding the terms, a cluster column,
+    `events` and `population` (e.g. one row per child and year)."""
+    terms = [terms] if isinstance(terms, str) else list(terms)
+    rows = units[terms + [cluster, "events", "population"]]
+    cell = rows.groupby(terms, sort=True, observed=True).ngroup().to_numpy()
+    children = pd.DataFrame({"cluster": rows[cluster].to_numpy(), "cell": cell,
+                             "events": rows["events"].to_numpy(),
+                             "population": rows["population"].to_numpy()})
+    cells = (rows.assign(cell=cell).groupby(terms + ["cell"], sort=True, observed=True)
+             [["events", "population"]].sum().reset_index())
+    return cells, children
+
+
+def fit_poisson(cells: pd.DataFrame, terms, *, base: dict | None = None,
+                children: pd.DataFrame | None = None) -> PoissonFit:
     """Fit the log-linear model of `events` per `population` on the categorical `terms`.
 
-    `units`: the term columns, `events` and `population` (children or child-years with
-    the outcome, and in all), and the `cluster` column when a child can appear in several
-    rows (e.g. one row per child and cell, counted in the database). Rows with the same
-    terms (and cluster) are added together. Without `cluster`
-    every child-year is taken as independent. `base`: {term: base level}; default the
-    level with the most children.
+    `cells`: one row per combination of the terms with `events` and `population`
+    (children or child-years with the outcome, and in all): a counts table. Without
+    `children` every child-year is taken as independent (right when each child counts
+    once). `children`: one row per child and cell (`cluster`, `cell`, `events`,
+    `population`), where `cell` is the value of `cells["cell"]`: the per-child counts
+    that make the errors robust to a child counting in several years. `base`:
+    {term: base level}; default the level with the most children.
     """
     terms = [terms] if isinstance(terms, str) else list(terms)
     if not terms:
         raise ValueError("terms must name at least one column")
-    if cluster is not None and cluster in terms:
-        raise ValueError(f"the cluster column {cluster!r} cannot also be a term")
-    keep = terms + ([cluster] if cluster else [])
-    rows = units[keep + ["events", "population"]].assign(_row=np.arange(len(units)))
-    df = validate_counts(rows, keep + ["_row"])          # counts checked row by row
-    df = df[df["population"] > 0].groupby(keep, sort=False, observed=True)[
-        ["events", "population"]].sum().reset_index()
-    cells = df.groupby(terms, sort=True, observed=True)[["events", "population"]].sum().reset_index()
+    extra = ["cell"] if children is not None else []
+    cells = validate_counts(cells[terms + extra + ["events", "population"]], terms)
+    cells = cells[cells["population"] > 0]
     cells, dropped = _drop_empty_levels(cells, terms)
     X, names, levels = _design(cells, terms, dict(base or {}))
     if np.linalg.matrix_rank(X) < X.shape[1]:
@@ -173,25 +183,36 @@ def fit_poisson(units: pd.DataFrame, terms, *, cluster: str | None = None,
     info = X.T @ (X * (n * lam)[:, None])
     bread = np.linalg.inv(info)
 
-    if cluster is None:
+    if children is None:
         w = y * (1 - lam) ** 2 + (n - y) * lam ** 2
         meat = X.T @ (X * w[:, None])
         clusters = int(n.sum())
     else:
-        # Each unit's residual goes to its (cluster, cell); a cluster's score is R @ X.
-        kept = df.merge(cells[terms].assign(_cell=np.arange(len(cells))), on=terms, how="inner")
-        cid, uniques = pd.factorize(kept[cluster])
-        cell = kept["_cell"].to_numpy()
-        resid = kept["events"].to_numpy(float) - kept["population"].to_numpy(float) * lam[cell]
-        R = sp.csr_matrix((resid, (cid, cell)), shape=(len(uniques), len(cells)))
-        S = np.asarray(R @ X)
-        clusters, N, p = len(uniques), float(kept["population"].sum()), X.shape[1]
-        factor = (clusters / (clusters - 1)) * ((N - 1) / (N - p)) if clusters > 1 and N > p else 1.0
-        meat = factor * (S.T @ S)
+        meat, clusters = _cluster_meat(children, cells, X, lam)
     cov = bread @ meat @ bread
     cells = cells.assign(fitted=n * lam)
     notes = [f"{t}: {', '.join(map(str, v))} had no events and could not be estimated"
              for t, v in dropped.items() if v]
     return PoissonFit(names=names, params=beta, cov=cov, levels=levels, dropped=dropped,
-                      cells=cells, clusters=clusters, cluster_robust=cluster is not None,
+                      cells=cells, clusters=clusters, cluster_robust=children is not None,
                       converged=converged, notes=notes)
+
+
+def _cluster_meat(children: pd.DataFrame, cells: pd.DataFrame, X: np.ndarray,
+                  lam: np.ndarray) -> tuple[np.ndarray, int]:
+    """Sum over children of their score outer products, with statsmodels' small-sample
+    factor. Each row's residual goes to its (child, cell); a child's score is R @ X."""
+    rows = children[["cluster", "cell", "events", "population"]].assign(_row=np.arange(len(children)))
+    rows = validate_counts(rows, ["_row"])
+    pos = pd.Index(cells["cell"]).get_indexer(rows["cell"])
+    rows, pos = rows[pos >= 0], pos[pos >= 0]        # cells of dropped levels: no residual
+    check = np.bincount(pos, weights=rows["population"].to_numpy(float), minlength=len(cells))
+    if not np.array_equal(check, cells["population"].to_numpy(float)):
+        raise ValueError("children's counts do not add up to the cells' counts")
+    cid, uniques = pd.factorize(rows["cluster"])
+    resid = rows["events"].to_numpy(float) - rows["population"].to_numpy(float) * lam[pos]
+    R = sp.csr_matrix((resid, (cid, pos)), shape=(len(uniques), len(cells)))
+    S = np.asarray(R @ X)
+    G, N, p = len(uniques), float(rows["population"].sum()), X.shape[1]
+    factor = (G / (G - 1)) * ((N - 1) / (N - p)) if G > 1 and N > p else 1.0
+    return factor * (S.T @ S), G
