@@ -1,4 +1,5 @@
-"""Command line: `python -m analytics {build,rri,claims}` over the same code as the dashboard."""
+"""Command line: `python -m analytics {build,rri,isr,followup,report,claims,...}` over the same
+code as the dashboard."""
 from __future__ import annotations
 
 import argparse
@@ -139,6 +140,80 @@ def _write(result, args, **meta) -> int:
         minimum_population=args.min_population, minimum_events=args.min_events,
         command="python -m analytics " + " ".join(sys.argv[1:]))
     data = export.export_bytes(result, fmt, info)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"wrote {len(result)} rows to {out}")
+    return 0
+
+
+def cmd_isr(args) -> int:
+    """`isr`: indirectly standardised ratios from a counts file or the database."""
+    from analytics.outputs import export
+    from analytics.views.adjusted import isr_for_outcome, protected_isr
+    from analytics.views.tables import Options
+    if bool(args.counts) == bool(args.db):
+        raise SystemExit("error: give exactly one of --counts FILE or --db PATH")
+    strata = _split(args.strata)
+    if not strata:
+        raise SystemExit("error: --strata needs at least one column")
+    options = Options(level=args.level, min_population=args.min_population,
+                      min_events=args.min_events, suppress=args.suppress)
+    if args.counts:
+        group_cols = _split(args.group_cols)
+        if not group_cols:
+            raise SystemExit("error: --counts needs --group-cols")
+        try:
+            table, _ = read_counts_csv(args.counts, group_cols + strata)
+            standard = read_counts_csv(args.standard, strata)[0] if args.standard else None
+            result = protected_isr(table, group_cols, strata, standard=standard, ci=args.ci,
+                                   options=options)
+        except (InputError, ValueError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        source = f"counts file {Path(args.counts).name}"
+        standard_text = (f"file {Path(args.standard).name}" if args.standard
+                         else "all groups in the counts file")
+        extra = {}
+    else:
+        from analytics.data.db import connect, periods
+        if not args.outcome or not args.by:
+            raise SystemExit("error: --db needs --outcome KEY and --by DIMS")
+        if args.standard:
+            raise SystemExit("error: --standard works with --counts (the database's standard "
+                             "is all its children)")
+        try:
+            get_outcome(args.outcome)
+        except KeyError as e:
+            raise SystemExit(f"error: {e.args[0]}") from None
+        with connect(args.db) as con:
+            known = periods(con)
+            chosen = known if args.period == "all" else _split(args.period) or known[-1:]
+            if set(chosen) - set(known):
+                raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
+                                 f"known: {known}")
+            try:
+                result = isr_for_outcome(con, args.outcome, _split(args.by), strata, chosen,
+                                         filters=_parse_filters(args.filter), ci=args.ci,
+                                         options=options)
+            except ValueError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 2
+        source, standard_text = f"database {Path(args.db).name}", "all children in the database"
+        extra = {"outcome": args.outcome, "periods": ", ".join(chosen),
+                 "filters": args.filter or "none"}
+    info = export.metadata(
+        source=source, **extra, statistic="indirectly standardised ratio (observed / expected)",
+        strata=", ".join(strata), standard=standard_text, interval_level=args.level,
+        interval_method=("Byar's approximation (exact Poisson below 10 observed)"
+                         if args.ci == "byar" else "exact Poisson (chi-square)"),
+        suppression_threshold=args.suppress,
+        suppression_rule=(f"observed counts of 1 to {args.suppress - 1} suppressed, with "
+                          "secondary suppression and every figure derived from them"
+                          if args.suppress > 1 else "none (--suppress 0)"),
+        minimum_population=args.min_population, minimum_events=args.min_events,
+        command="python -m analytics " + " ".join(sys.argv[1:]))
+    out = Path(args.out)
+    data = export.export_bytes(result, export.format_for(out), info)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     print(f"wrote {len(result)} rows to {out}")
@@ -289,6 +364,29 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("name")
     x.add_argument("--user-db", type=Path, default=None)
     x.set_defaults(func=cmd_delete)
+
+    s = sub.add_parser("isr", help="indirectly standardised ratios from a counts file or the database")
+    src = s.add_argument_group("source")
+    src.add_argument("--counts", type=Path, help="counts file: group columns, strata columns, events, population")
+    src.add_argument("--group-cols", help="group columns of the counts file (comma-separated)")
+    src.add_argument("--standard", type=Path, help="standard population file: strata columns, events, "
+                                                   "population (default: all groups of the counts file)")
+    src.add_argument("--db", type=Path, help="borough database")
+    src.add_argument("--outcome", help="outcome key from the catalogue (with --db)")
+    src.add_argument("--by", help="groups with --db: breakdown columns, e.g. ethnicity_minor,sex")
+    src.add_argument("--period", help="period(s) with --db, comma-separated, or 'all' (default: latest)")
+    src.add_argument("--filter", help="restrict the population with --db: COLUMN=VALUE[|VALUE][,...]")
+    s.add_argument("--strata", required=True, help="characteristics to standardise for, e.g. "
+                                                   "fsm_status,sen_status,age_band,care_status")
+    s.add_argument("--ci", choices=["byar", "exact"], default="byar",
+                   help="interval: Byar's (exact below 10 observed; default) or exact Poisson")
+    s.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    s.add_argument("--suppress", type=int, default=5,
+                   help="hide observed counts below N (default 5); 0 turns suppression off")
+    s.add_argument("--min-population", type=int, default=30)
+    s.add_argument("--min-events", type=int, default=5)
+    s.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    s.set_defaults(func=cmd_isr)
 
     c = sub.add_parser("claims", help="check every section 5.4 claim against the database")
     c.add_argument("--db", type=Path, default=DEFAULT_DB)

@@ -33,9 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import statsmodels.api as sm
 from scipy.special import ndtr
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from analytics.stats.rates import z_value
 from analytics.stats.rri import validate_counts
@@ -169,7 +167,11 @@ def fit_poisson(cells: pd.DataFrame, terms, *, base: dict | None = None,
                          "choose characteristics that are not part of the groups")
     y = cells["events"].to_numpy(float)
     n = cells["population"].to_numpy(float)
-    model = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(n))
+    # statsmodels takes seconds to import: only the views that fit a model pay for it.
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    model = GLM(y, X, family=Poisson(), offset=np.log(n))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         # A saturated model (cells = parameters) fits every cell exactly, which IRLS reports
         # as "perfect separation" and a division by zero residual degrees of freedom; levels
