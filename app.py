@@ -14,6 +14,7 @@ pages = {
     ],
     "Explore": [
         st.Page("pages/explorer.py", title="RRI explorer", icon=":material/query_stats:"),
+        st.Page("pages/explain.py", title="What explains a gap", icon=":material/balance:"),
         st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
         st.Page("pages/pathways.py", title="Pathways", icon=":material/alt_route:"),
         st.Page("pages/schools.py", title="Schools", icon=":material/school:"),

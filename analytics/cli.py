@@ -220,6 +220,63 @@ def cmd_isr(args) -> int:
     return 0
 
 
+def _explain_reference(value: str | None, breakdown: list[str]) -> dict | None:
+    """--reference for `explain`: COLUMN=VALUE[,...] or a value of the ethnicity column."""
+    if not value:
+        return None
+    if "=" in value:
+        pairs = dict(p.split("=", 1) for p in value.split(","))
+        if set(pairs) - set(breakdown):
+            raise SystemExit(f"error: --reference names column(s) {sorted(set(pairs) - set(breakdown))} "
+                             f"not in --by {breakdown}")
+        return pairs
+    ethnicity = next((c for c in breakdown if c.startswith("ethnicity_")), None)
+    if ethnicity is None:
+        raise SystemExit("error: write --reference as COLUMN=VALUE (no ethnicity column in --by)")
+    return {ethnicity: value}
+
+
+def cmd_explain(args) -> int:
+    """`explain`: crude, standardised and adjusted ratios side by side, from the database."""
+    from analytics.data.db import connect, periods
+    from analytics.outputs import export
+    from analytics.views.adjusted import explain_table, model_caption
+    from analytics.views.tables import Options
+    try:
+        get_outcome(args.outcome)
+    except KeyError as e:
+        raise SystemExit(f"error: {e.args[0]}") from None
+    breakdown, characteristics = _split(args.by), _split(args.characteristics)
+    options = Options(level=args.level, min_population=args.min_population,
+                      min_events=args.min_events, suppress=args.suppress)
+    with connect(args.db) as con:
+        known = periods(con)
+        chosen = known if args.period == "all" else _split(args.period) or known[-1:]
+        if set(chosen) - set(known):
+            raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
+                             f"known: {known}")
+        reference = _explain_reference(args.reference, breakdown)
+        try:
+            result = explain_table(con, args.outcome, breakdown, chosen, characteristics,
+                                   filters=_parse_filters(args.filter), options=options,
+                                   reference=reference)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    info = export.metadata(
+        source=f"database {Path(args.db).name}", outcome=args.outcome, periods=", ".join(chosen),
+        breakdown=", ".join(breakdown), characteristics=", ".join(characteristics),
+        reference=", ".join(f"{k}={v}" for k, v in result.attrs["reference"].items()),
+        filters=args.filter or "none", method=model_caption(result), interval_level=args.level,
+        suppression_threshold=args.suppress, minimum_population=args.min_population,
+        minimum_events=args.min_events, command="python -m analytics " + " ".join(sys.argv[1:]))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(export.export_bytes(result, export.format_for(out), info))
+    print(f"wrote {len(result)} rows to {out}")
+    return 0
+
+
 def cmd_claims(args) -> int:
     from analytics.data.db import connect, ensure_database
     from analytics.views.claims import evaluate_all
@@ -387,6 +444,24 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--min-events", type=int, default=5)
     s.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
     s.set_defaults(func=cmd_isr)
+
+    e = sub.add_parser("explain", help="crude, standardised and adjusted ratios side by side")
+    e.add_argument("--db", type=Path, default=DEFAULT_DB)
+    e.add_argument("--outcome", required=True, help="outcome key from the catalogue")
+    e.add_argument("--by", default="ethnicity_major,sex", help="groups: breakdown columns")
+    e.add_argument("--characteristics", default="fsm_status,sen_status,age_band,care_status",
+                   help="what to allow for: any of fsm_status, sen_status, age_band, "
+                        "care_status, sex (not in --by)")
+    e.add_argument("--period", help="period(s), comma-separated, or 'all' (default: latest)")
+    e.add_argument("--filter", help="restrict the population: COLUMN=VALUE[|VALUE][,...]")
+    e.add_argument("--reference", help="reference group: VALUE of the ethnicity column or "
+                                       "COLUMN=VALUE (default: White British at its level)")
+    e.add_argument("--level", type=float, default=0.95)
+    e.add_argument("--suppress", type=int, default=5)
+    e.add_argument("--min-population", type=int, default=30)
+    e.add_argument("--min-events", type=int, default=5)
+    e.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    e.set_defaults(func=cmd_explain)
 
     c = sub.add_parser("claims", help="check every section 5.4 claim against the database")
     c.add_argument("--db", type=Path, default=DEFAULT_DB)

@@ -19,7 +19,7 @@ from analytics.data import store
 from analytics.data.db import connect, ensure_database
 from analytics.data.db import periods as db_periods
 from analytics.data.synthetic import DEFAULT_DB
-from analytics.views import profiles, tables
+from analytics.views import adjusted, profiles, tables
 from analytics.views.tables import Options
 
 #: Environment variable naming the database file (tests and benchmarks point it elsewhere).
@@ -197,6 +197,19 @@ def profile(cohort: str, periods: tuple, options: Options) -> pd.DataFrame:
     outcomes = available_outcomes()
     return _profile(source_key(), cohort, tuple(periods), options,
                     tuple(outcomes) if outcomes is not None else None)
+
+
+@st.cache_data(show_spinner="Fitting the model...", max_entries=32)
+def _explain(key, outcome, breakdown, periods, characteristics, filters, options):
+    return adjusted.explain_table(_cursor(key), outcome, list(breakdown), list(periods),
+                                  list(characteristics), filters=dict(filters), options=options)
+
+
+def explain(outcome: str, breakdown: tuple, periods: tuple, characteristics: tuple,
+            filters: tuple, options: Options) -> pd.DataFrame:
+    """Crude, standardised and adjusted ratios (analytics.views.adjusted), cached."""
+    return _explain(source_key(), outcome, tuple(breakdown), tuple(periods),
+                    tuple(characteristics), tuple(filters), options)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -45,6 +45,9 @@ CHARACTERISTICS = {
     "care_status": "care status",
     "sex": "sex",
 }
+#: The same, short (chart titles and legends).
+SHORT = {"fsm_status": "FSM", "sen_status": "SEN", "age_band": "age", "care_status": "care",
+         "sex": "sex"}
 #: Outcomes that are a characteristic themselves (numerator flag -> its column): the
 #: characteristic cannot explain the outcome it defines, so it is left out.
 DEFINED_BY = {"fsm": "fsm_status", "sen_any": "sen_status", "sen_support": "sen_status",
@@ -119,8 +122,9 @@ def reference_for(breakdown, options: Options) -> dict:
     return {ethnicity: DEFAULT_REFERENCE.get(ethnicity, "White British")}
 
 
-def characteristics_phrase(characteristics) -> str:
-    words = [CHARACTERISTICS[c] for c in characteristics]
+def characteristics_phrase(characteristics, short: bool = False) -> str:
+    """"free school meals, special educational needs and age" (short: "FSM, SEN and age")."""
+    words = [(SHORT if short else CHARACTERISTICS)[c] for c in characteristics]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -347,10 +351,29 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
                 target[ok] = [_pct(float(v)) for v in share.loc[ok, c]]
         interval = ~(l.isin(symbols) | h.isin(symbols)) & ~value.isin(symbols)
         shown[col] = value.where(~interval, value + " (" + l + " to " + h + ")")
+    # Against the reference: hidden (not "not applicable") when the reference is suppressed.
+    suppressed = table["status"].astype(str).str.startswith("suppressed").to_numpy()
+    for col in ("crude_rri", "adjusted_rri", "share_explained"):
+        hide = suppressed & table[col].isna().to_numpy(dtype=bool)
+        shown.loc[hide, col] = protect.SUPPRESSED
     if "group" in table.columns:
         shown["group"] = table["group"].astype(str).to_numpy()
     cols = [c for c in COLUMN_LABELS if c in shown.columns]
     return shown[cols].rename(columns=COLUMN_LABELS)
+
+
+def command(outcome: str, breakdown, periods, characteristics, reference: dict,
+            options: Options, population: dict | None = None) -> str:
+    """The `python -m analytics explain` command that reproduces the table."""
+    parts = ["python -m analytics explain --db data/synthetic/borough.duckdb",
+             f"--outcome {outcome}", f"--by {','.join(breakdown)}",
+             f"--characteristics {','.join(characteristics)}",
+             f"--period {','.join(periods)}",
+             "--reference '" + ",".join(f"{k}={v}" for k, v in reference.items()) + "'",
+             f"--level {options.level:g}", f"--suppress {options.suppress}"]
+    if population:
+        parts.append("--filter '" + ",".join(f"{k}={v}" for k, v in population.items()) + "'")
+    return " ".join(parts + ["--out gap.csv"])
 
 
 def model_caption(table: pd.DataFrame) -> str:
@@ -363,3 +386,34 @@ def model_caption(table: pd.DataFrame) -> str:
             + f", {a['model_note']}; {level:.0%} intervals. Standardised ratio: indirect "
             "standardisation to the borough's rates by the same characteristics, Byar's "
             "interval (exact below 10 events). Associations, not causes.")
+
+
+def _largest(table: pd.DataFrame, col: str, lo_col: str) -> pd.Series | None:
+    """The row with the largest ratio in `col` whose interval lies above 1 (None if none)."""
+    value = table[col].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    low = table[lo_col].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(value) & (low > 1)
+    value = pd.Series(value, index=table.index)
+    return table.loc[value[ok].idxmax()] if ok.any() else None
+
+
+def standardised_finding(table: pd.DataFrame, noun: str) -> str:
+    """Chart title: the largest significant crude ratio to the borough, before and after
+    standardisation."""
+    top = _largest(table, "borough_ratio", "borough_ratio_ci_low")
+    phrase = characteristics_phrase(table.attrs["characteristics"], short=True)
+    if top is None or pd.isna(top["isr"]):
+        return f"No group's {noun} rate is significantly above the borough average"
+    return (f"{possessive(top['group'])} {noun} rate: {format_number(top['borough_ratio'])} "
+            f"times the borough average, {format_number(top['isr'])} times after allowing for "
+            f"{phrase}")
+
+
+def adjusted_finding(table: pd.DataFrame, noun: str) -> str:
+    """Chart title: the largest significant crude RRI against the reference, and adjusted."""
+    top = _largest(table, "crude_rri", "crude_rri_ci_low")
+    ref = reference_label(table.attrs["reference"], table.attrs["breakdown"])
+    if top is None or pd.isna(top["adjusted_rri"]):
+        return f"No group's {noun} rate is significantly above that of {ref}"
+    return (f"{capitalise(top['group'])}: {format_number(top['crude_rri'])} times the {noun} rate "
+            f"of {ref}, {format_number(top['adjusted_rri'])} times with the same characteristics")
