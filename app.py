@@ -18,6 +18,7 @@ pages = {
         st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
         st.Page("pages/pathways.py", title="Pathways", icon=":material/alt_route:"),
         st.Page("pages/schools.py", title="Schools", icon=":material/school:"),
+        st.Page("pages/after_exclusion.py", title="After exclusion", icon=":material/update:"),
     ],
     "Data": [
         st.Page("pages/data_export.py", title="Data and export", icon=":material/download:"),

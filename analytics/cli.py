@@ -277,6 +277,65 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_followup(args) -> int:
+    """`followup`: later outcomes of children first excluded, by group or school, or the
+    youth-justice cohort's history."""
+    from analytics.data.cohorts import get as get_cohort
+    from analytics.data.db import connect, periods
+    from analytics.data.followup import FOLLOWUP_OUTCOMES
+    from analytics.outputs import export
+    from analytics.views import followup as fu
+    from analytics.views.tables import Options
+    outcomes = _split(args.outcome) or list(FOLLOWUP_OUTCOMES)
+    unknown = [o for o in outcomes if o not in FOLLOWUP_OUTCOMES]
+    if unknown:
+        raise SystemExit(f"error: --outcome {unknown} not followed up; choose from "
+                         f"{', '.join(FOLLOWUP_OUTCOMES)}")
+    options = Options(level=args.level, ci=args.ci, min_population=args.min_population,
+                      min_events=args.min_events, suppress=args.suppress)
+    filters = _parse_filters(args.filter)
+    by = _split(args.by)
+    with connect(args.db) as con:
+        known = periods(con)
+        chosen = None if not args.period or args.period == "all" else _split(args.period)
+        if chosen and set(chosen) - set(known):
+            raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
+                             f"known: {known}")
+        try:
+            if args.view == "groups":
+                result = fu.followup_table(con, by, chosen, years=args.years, outcomes=outcomes,
+                                           filters=filters, options=options)
+            elif args.view == "schools":
+                filters["school_phase"] = [args.phase]
+                if args.bme_only:
+                    filters.update(get_cohort("bme_pupils").where)
+                result = fu.school_followup(con, chosen, years=args.years, outcomes=outcomes,
+                                            filters=filters, options=options)
+            else:
+                result = fu.yj_history(con, by, chosen, filters=filters, options=options)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    what = {"groups": "later outcomes of children first excluded against pupils not excluded",
+            "schools": "the same, school by school (school of the index year)",
+            "youth-justice": "children with a proven offence: earlier exclusions, SEN, care"}
+    info = export.metadata(
+        source=f"database {Path(args.db).name}", view=what[args.view],
+        follow_up_years=args.years if args.view != "youth-justice" else "",
+        periods=", ".join(chosen) if chosen else "all", breakdown=", ".join(by) or "all children",
+        filters=args.filter or "none", interval_level=args.level,
+        suppression_threshold=args.suppress,
+        suppression_rule=(f"counts of 1 to {args.suppress - 1} suppressed, with secondary "
+                          "suppression and every figure derived from them"
+                          if args.suppress > 1 else "none (--suppress 0)"),
+        command="python -m analytics " + " ".join(sys.argv[1:]))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(export.export_bytes(result, export.format_for(out), info))
+    print(f"wrote {len(result)} rows to {out}")
+    return 0
+
+
 def cmd_claims(args) -> int:
     from analytics.data.db import connect, ensure_database
     from analytics.views.claims import evaluate_all
@@ -462,6 +521,31 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--min-events", type=int, default=5)
     e.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
     e.set_defaults(func=cmd_explain)
+
+    fo = sub.add_parser("followup", help="outcomes after a first exclusion; the youth-justice "
+                                         "cohort's earlier exclusions and SEN")
+    fo.add_argument("--db", type=Path, default=DEFAULT_DB)
+    fo.add_argument("--view", choices=["groups", "schools", "youth-justice"], default="groups",
+                    help="groups (default), schools, or the youth-justice cohort's history")
+    fo.add_argument("--by", help="groups: breakdown columns of the index year, e.g. "
+                                 "ethnicity_major,sex (default: all children)")
+    fo.add_argument("--years", type=int, choices=[1, 2, 3], default=2,
+                    help="follow-up window in years after the index year (default 2)")
+    fo.add_argument("--outcome", help="later outcome(s), comma-separated (default: proven_offence, "
+                                      "custody, neet, concern_gangs, concern_cce, concern_syv)")
+    fo.add_argument("--period", help="index years (youth-justice: years of the offence), "
+                                     "comma-separated, or 'all' (default)")
+    fo.add_argument("--filter", help="restrict the children: COLUMN=VALUE[|VALUE][,...]")
+    fo.add_argument("--phase", default="Secondary", help="schools: phase (default Secondary)")
+    fo.add_argument("--bme-only", action="store_true",
+                    help="schools: Black and minority ethnic pupils only")
+    fo.add_argument("--ci", choices=["katz", "exact", "auto"], default="auto")
+    fo.add_argument("--level", type=float, default=0.95)
+    fo.add_argument("--suppress", type=int, default=5)
+    fo.add_argument("--min-population", type=int, default=30)
+    fo.add_argument("--min-events", type=int, default=5)
+    fo.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    fo.set_defaults(func=cmd_followup)
 
     c = sub.add_parser("claims", help="check every section 5.4 claim against the database")
     c.add_argument("--db", type=Path, default=DEFAULT_DB)

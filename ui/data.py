@@ -19,7 +19,7 @@ from analytics.data import store
 from analytics.data.db import connect, ensure_database
 from analytics.data.db import periods as db_periods
 from analytics.data.synthetic import DEFAULT_DB
-from analytics.views import adjusted, profiles, tables
+from analytics.views import adjusted, followup, profiles, tables
 from analytics.views.tables import Options
 
 #: Environment variable naming the database file (tests and benchmarks point it elsewhere).
@@ -210,6 +210,40 @@ def explain(outcome: str, breakdown: tuple, periods: tuple, characteristics: tup
     """Crude, standardised and adjusted ratios (analytics.views.adjusted), cached."""
     return _explain(source_key(), outcome, tuple(breakdown), tuple(periods),
                     tuple(characteristics), tuple(filters), options)
+
+
+@st.cache_data(show_spinner="Following children up...", max_entries=32)
+def _followup(key, breakdown, years, outcomes, filters, options):
+    return followup.followup_table(_cursor(key), list(breakdown), years=years,
+                                   outcomes=list(outcomes), filters=dict(filters), options=options)
+
+
+def followup_table(breakdown: tuple, years: int, outcomes: tuple, filters: tuple,
+                   options: Options) -> pd.DataFrame:
+    """Later outcomes of excluded and not-excluded children (analytics.views.followup)."""
+    return _followup(source_key(), tuple(breakdown), int(years), tuple(outcomes), tuple(filters),
+                     options)
+
+
+@st.cache_data(show_spinner="Following children up...", max_entries=32)
+def _school_followup(key, years, outcomes, filters, options):
+    return followup.school_followup(_cursor(key), years=years, outcomes=list(outcomes),
+                                    filters=dict(filters), options=options)
+
+
+def school_followup(years: int, outcomes: tuple, filters: tuple, options: Options) -> pd.DataFrame:
+    return _school_followup(source_key(), int(years), tuple(outcomes), tuple(filters), options)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _yj_history(key, breakdown, filters, options):
+    return followup.yj_history(_cursor(key), list(breakdown), filters=dict(filters),
+                               options=options)
+
+
+def yj_history(breakdown: tuple, filters: tuple, options: Options) -> pd.DataFrame:
+    """The youth-justice cohort's history (analytics.views.followup), all years pooled."""
+    return _yj_history(source_key(), tuple(breakdown), tuple(filters), options)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
