@@ -32,7 +32,7 @@ if not outcomes or (available is not None and "suspension" not in available):
     st.info(f"The data source **{data.source()}** has no exclusions or no later outcomes to "
             "follow.", icon=":material/info:")
     st.stop()
-left, right = st.columns([2, 3])
+left, right = st.columns(2)
 years = left.segmented_control("Follow-up", list(WINDOWS), default=2, key="fu_years",
                                format_func=lambda n: f"{n} year" + ("s" if n > 1 else ""),
                                bind="query-params") or 2
@@ -112,8 +112,7 @@ widgets.chart(lambda: charts.board_chart(
     history_shares(history, fu.STRATEGY_MARKS),
     title="Children with a proven offence: their exclusions and needs",
     subtitle="Each child once, at the first year with a proven offence; all years pooled",
-    caveat="Black ticks: the strategy's figures (section 5.4: at least 50% excluded, more than "
-           "half with SEN, 16% EHCP, 40% SEN support, one fifth to a quarter looked after).",
+    caveat="Black ticks: the strategy's figures (section 5.4). Lines: intervals.",
     width=WIDTH), "youth-justice-history", key=("fu-history", data.source_key(), f))
 by_history = data.yj_history(f.breakdown, f.query_filters, f.options)
 st.dataframe(fu.history_table(by_history), hide_index=True, width="stretch", key="fu_history")

@@ -44,6 +44,8 @@ spec = catalogue.loc[outcome]
 table = data.explain(outcome, f.breakdown, f.periods, tuple(chosen), f.query_filters, f.options)
 table = table.assign(group=group_labels(table, f.breakdown))
 phrase = adjusted.characteristics_phrase(chosen, short=True)
+context = f"{spec['label']}; {f.period_label}" + "".join(
+    f"; {c.replace('_', ' ')}: {v}" for c, v in f.population) + f"; {f.options.level:.0%} intervals"
 ref_label = adjusted.reference_label(table.attrs["reference"], f.breakdown)
 
 st.subheader("Against the borough average")
@@ -52,7 +54,7 @@ widgets.chart(lambda: charts.board_chart(
                         ("isr", "isr_ci_low", "isr_ci_high", f"Standardised for {phrase}")],
                 "Ratio to the borough average (log scale)"),
     title=adjusted.standardised_finding(table, spec["noun"]),
-    subtitle=f"{spec['label']}; {f.describe()}",
+    subtitle=context,
     caveat="Hollow: crude ratio; filled: observed against expected at the borough's rates for "
            "children with the same characteristics. Bars: intervals. Suppressed groups are not drawn.",
     width=WIDTH), f"gap-borough-{outcome}-{f.period}",
@@ -66,8 +68,7 @@ widgets.chart(lambda: charts.board_chart(
                             f"Adjusted for {phrase}")],
                 f"Rate ratio against {ref_label} (log scale)"),
     title=adjusted.adjusted_finding(table, spec["noun"]),
-    subtitle=f"{spec['label']}; {f.period_label}"
-             + ("" if not f.population else "; " + f.describe().split("; ", 1)[1]),
+    subtitle=context,
     caveat="Hollow: crude ratio; filled: Poisson regression with robust errors"
            + (" clustered by child" if len(f.periods) > 1 else "")
            + ". Associations, not causes.",

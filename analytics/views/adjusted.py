@@ -182,7 +182,7 @@ def _model(con, outcome, breakdown, characteristics, periods, filters, reference
     note = ("robust errors clustered by child (years pooled)" if pooled else
             "robust errors (each child counted once)")
     if fit is not None:
-        note += f"; {fit.clusters:,} {'children' if pooled else 'child-years'}"
+        note += f"; {fit.clusters:,} children"
         # Levels of the characteristics with no events (groups are not named: a group's
         # zero may be hidden by secondary suppression).
         note += "".join(f"; {n}" for n in fit.notes if not n.startswith("group:"))

@@ -355,6 +355,9 @@ def display_table(table: pd.DataFrame, group_label: str = "Group") -> pd.DataFra
         value, l, h = shown[col], shown[lo], shown[hi]
         interval = ~(l.isin(symbols) | h.isin(symbols) | value.isin(symbols))
         shown[col] = value.where(~interval, value + " (" + l + " to " + h + ")")
+    rate = table["comparison_rate"].astype("Float64")
+    ok = rate.notna().to_numpy()
+    shown.loc[ok, "comparison_rate"] = [f"{float(v):.1f}" for v in rate[ok]]
     suppressed = table["status"].astype(str).str.startswith("suppressed").to_numpy()
     for col in ("comparison_population", "comparison_rate", "adjusted_rri"):
         hide = suppressed & table[col].isna().to_numpy(dtype=bool)

@@ -30,6 +30,8 @@ def cohort_shares(table: pd.DataFrame, labels: dict[str, str]) -> alt.LayerChart
     y = alt.Y("outcome:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelFont=FONT))
     offset = alt.YOffset("cohort:N", scale=alt.Scale(domain=["Excluded", "Not excluded"],
                                                      paddingInner=0.3))
+    centred = alt.YOffset("cohort:N", bandPosition=0.5,
+                          scale=alt.Scale(domain=["Excluded", "Not excluded"], paddingInner=0.3))
     colour = alt.Color("cohort:N", scale=COHORT_COLOURS,
                        legend=alt.Legend(title=None, orient="top", direction="horizontal",
                                          labelFont=FONT))
@@ -38,9 +40,10 @@ def cohort_shares(table: pd.DataFrame, labels: dict[str, str]) -> alt.LayerChart
                alt.Tooltip("lo:Q", title="CI low", format=".1f"),
                alt.Tooltip("hi:Q", title="CI high", format=".1f"),
                alt.Tooltip("children:Q", title="Children followed", format=",")]
-    base = alt.Chart(df).encode(y=y, yOffset=offset, color=colour, tooltip=tooltip)
-    bars = base.mark_bar(opacity=0.85).encode(x=alt.X("share:Q", title="Children with the outcome (%)"))
-    ci = base.mark_rule(color="#222").encode(x="lo:Q", x2="hi:Q")
+    base = alt.Chart(df).encode(y=y, tooltip=tooltip)
+    bars = base.mark_bar(opacity=0.85).encode(
+        yOffset=offset, color=colour, x=alt.X("share:Q", title="Children with the outcome (%)"))
+    ci = base.mark_rule(color="#222").encode(yOffset=centred, x="lo:Q", x2="hi:Q")
     return alt.layer(bars, ci).properties(height=max(160, 46 * len(order)))
 
 
@@ -60,9 +63,10 @@ def history_shares(rows: pd.DataFrame, marks: dict[str, float]) -> alt.LayerChar
                alt.Tooltip("rate_ci_high:Q", title="CI high", format=".1f"),
                alt.Tooltip("strategy:Q", title="Strategy figure (%)", format=".1f")]
     base = alt.Chart(df).encode(y=y, tooltip=tooltip)
+    centre = alt.Y("label:N", sort=order, title=None, bandPosition=0.5)
     bars = base.mark_bar(color="#0072B2", opacity=0.85).encode(
         x=alt.X("rate:Q", title="Children with a proven offence (%)", scale=alt.Scale(domain=[0, 100])))
-    ci = base.mark_rule(color="#222").encode(x="rate_ci_low:Q", x2="rate_ci_high:Q")
+    ci = base.mark_rule(color="#222").encode(y=centre, x="rate_ci_low:Q", x2="rate_ci_high:Q")
     tick = base.transform_filter(alt.datum.strategy != None).mark_tick(  # noqa: E711
         color="#000", thickness=3, size=22).encode(x="strategy:Q")
     return alt.layer(bars, ci, tick).properties(height=max(140, 30 * len(order)))
