@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from analytics import protect
 from analytics.data.cohorts import profile_cohorts
 from analytics.data.db import periods as all_periods
+from analytics.data.queries import DIMENSIONS
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
 from analytics.outputs.charts.explain import ratio_pairs
@@ -143,7 +144,7 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
                                  "Adjusted for FSM, SEN, care, age and year")],
                         "Excluded against not excluded (ratio, log scale)"),
             title=f"{labels[outcome]} {within}: excluded against not-excluded children",
-            subtitle=f"By {ethnicity[0].replace('_', ' ')}; all index years pooled",
+            subtitle=f"By {DIMENSIONS[ethnicity[0]].lower()}; all index years pooled",
             caveat="Hollow: crude ratio; filled: adjusted. Suppressed groups are not drawn.",
             width=520))
     shown = followup.display_table(groups)

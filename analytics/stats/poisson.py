@@ -162,7 +162,7 @@ def fit_poisson(cells: pd.DataFrame, terms, *, base: dict | None = None,
     cells = cells[cells["population"] > 0]
     cells, dropped = _drop_empty_levels(cells, terms)
     X, names, levels = _design(cells, terms, dict(base or {}))
-    if np.linalg.matrix_rank(X) < X.shape[1]:
+    if np.linalg.matrix_rank(X.T @ X) < X.shape[1]:      # (the small Gram matrix: quick)
         raise ValueError(f"the terms {terms} overlap (one is determined by the others); "
                          "choose characteristics that are not part of the groups")
     y = cells["events"].to_numpy(float)

@@ -208,7 +208,8 @@ def explain_table(con, outcome: str, breakdown, periods, characteristics, *,
     unit = int(get_outcome(outcome)["unit"])
     strata = counts(con, outcome, by=breakdown + characteristics, periods=periods,
                     filters=filters)
-    groups = strata.groupby(breakdown, sort=True)[["events", "population"]].sum().reset_index()
+    # The groups' own counts (not the strata's sum): the same table the RRI explorer shows.
+    groups = counts(con, outcome, by=breakdown, periods=periods, filters=filters)
 
     overall = protected_rri(groups, breakdown, [], unit, replace(options, comparison="overall",
                                                                  reference=()))
