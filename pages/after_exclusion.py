@@ -106,7 +106,7 @@ st.dataframe(fu.display_table(schools, "School"), hide_index=True, width="stretc
 
 # 4. The reverse view ---------------------------------------------------------------------
 st.subheader("The youth-justice cohort: earlier exclusions and SEN")
-history = data.yj_history((), f.query_filters, f.options)
+history = fu.supported(data.yj_history((), f.query_filters, f.options), available)
 st.markdown(fu.yj_sentence(history))
 widgets.chart(lambda: charts.board_chart(
     history_shares(history, fu.STRATEGY_MARKS),
@@ -114,7 +114,7 @@ widgets.chart(lambda: charts.board_chart(
     subtitle="Each child once, at the first year with a proven offence; all years pooled",
     caveat="Black ticks: the strategy's figures (section 5.4). Lines: intervals.",
     width=WIDTH), "youth-justice-history", key=("fu-history", data.source_key(), f))
-by_history = data.yj_history(f.breakdown, f.query_filters, f.options)
+by_history = fu.supported(data.yj_history(f.breakdown, f.query_filters, f.options), available)
 st.dataframe(fu.history_table(by_history), hide_index=True, width="stretch", key="fu_history")
 st.caption(legend(f.options.suppress or 5, f.options.min_population, f.options.min_events))
 

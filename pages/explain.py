@@ -32,10 +32,14 @@ outcome = left.selectbox("Outcome", outcomes,
                          index=outcomes.index("suspension") if "suspension" in outcomes else 0,
                          format_func=lambda k: f"{catalogue.loc[k, 'label']} ({catalogue.loc[k, 'domain']})",
                          key="gap_outcome", bind="query-params")
-offered = adjusted.characteristics_for(f.breakdown, outcome)
+offered = adjusted.characteristics_for(f.breakdown, outcome, available)
 chosen = right.multiselect("Allow for", offered, default=offered,
                            format_func=lambda c: adjusted.CHARACTERISTICS[c].capitalize(),
                            key="gap_chars", bind="query-params")
+if not offered:
+    st.info(f"The data source **{data.source()}** records none of the characteristics this "
+            "page allows for (beyond the breakdown).", icon=":material/info:")
+    st.stop()
 if not chosen:
     st.info("Choose at least one characteristic to allow for.", icon=":material/info:")
     st.stop()

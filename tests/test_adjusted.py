@@ -130,6 +130,9 @@ def test_characteristics_offered():
     assert "sex" in characteristics_for(["ethnicity_major"])
     assert "fsm_status" not in characteristics_for(["ethnicity_major"], "fsm")
     assert "sen_status" not in characteristics_for(["ethnicity_major"], "ehcp")
+    # An imported file without FSM or care columns: those are not offered.
+    assert characteristics_for(["ethnicity_major"], "suspension", ["suspension", "sen_any"]) == [
+        "sen_status", "age_band", "sex"]
 
 
 def test_sentence_says_association_not_cause(table):

@@ -141,6 +141,13 @@ def test_yj_history_shows_the_strategy_figures(con):
     assert "16%" in fu.yj_sentence(table.reset_index())
 
 
+def test_history_keeps_only_what_a_dataset_records(con):
+    table = fu.yj_history(con)
+    assert len(fu.supported(table, None)) == len(table)
+    kept = fu.supported(table, ["suspension", "proven_offence"])
+    assert set(kept["measure"]) == {"excluded_past_or_current", "excluded_before"}
+
+
 def test_school_followup_is_by_school_and_protected(con):
     table = fu.school_followup(con, years=2, outcomes=["proven_offence"],
                                filters={"school_phase": ["Secondary"]})

@@ -108,10 +108,17 @@ def isr_for_outcome(con, outcome: str, by, strata, periods, *, filters: dict | N
     return out
 
 
-def characteristics_for(breakdown, outcome: str | None = None) -> list[str]:
-    """The characteristics on offer: those not in the breakdown nor defined by the outcome."""
+#: The outcome (catalogue key) a dataset must support for a characteristic to be recorded.
+SOURCES = {"fsm_status": "fsm", "sen_status": "sen_any", "care_status": "looked_after"}
+
+
+def characteristics_for(breakdown, outcome: str | None = None, available=None) -> list[str]:
+    """The characteristics on offer: those not in the breakdown nor defined by the outcome,
+    and recorded in the data (`available`: the dataset's outcomes; None: all)."""
     defined = DEFINED_BY.get(str(get_outcome(outcome)["numerator"])) if outcome else None
-    return [c for c in CHARACTERISTICS if c not in set(breakdown) and c != defined]
+    recorded = (lambda c: True) if available is None else (
+        lambda c: c not in SOURCES or SOURCES[c] in set(available))
+    return [c for c in CHARACTERISTICS if c not in set(breakdown) and c != defined and recorded(c)]
 
 
 def reference_for(breakdown, options: Options) -> dict:

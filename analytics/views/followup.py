@@ -60,6 +60,21 @@ YJ_MEASURES = {
     "ehcp": ("Education, Health and Care Plan", ("ehcp",)),
     "looked_after": ("Looked after", ("looked_after",)),
 }
+#: The outcome (catalogue key) a dataset must support for a measure to mean anything.
+YJ_SOURCES = {"excluded_past_or_current": "suspension", "excluded_before": "suspension",
+              "sen_any": "sen_any", "sen_support": "sen_support", "ehcp": "ehcp",
+              "looked_after": "looked_after"}
+
+
+def supported(history: pd.DataFrame, available=None) -> pd.DataFrame:
+    """The history rows a dataset can support (`available`: its outcomes; None: all): an
+    imported file without a `sen` column says nothing about SEN, not that no child had it."""
+    if available is None:
+        return history
+    keep = [m for m, source in YJ_SOURCES.items() if source in set(available)]
+    return history[history["measure"].isin(keep)].reset_index(drop=True)
+
+
 #: The measures in a sentence, in the strategy's order.
 YJ_PHRASES = {"excluded_past_or_current": "had a past or current school exclusion",
               "sen_any": "had special educational needs", "ehcp": "had an EHCP",
