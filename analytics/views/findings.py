@@ -13,6 +13,7 @@ from analytics.data.cohorts import Cohort
 from analytics.data.reference import outcome_catalogue
 from analytics.views.claims import load_claims
 from analytics.views.wording import format_number, group_labels, possessive, sentence
+from analytics.views.followup import YJ_PHRASES
 
 
 @lru_cache(maxsize=None)
@@ -332,8 +333,9 @@ def claim_figure(claim, result) -> str:
     if kind == "yj_share":
         if missing:
             return "No share can be shown (numbers too low or suppressed)."
-        return (f"{value:.0%} of the children with a proven offence; the statement implies "
-                f"{low:.0%} to {high:.0%}.")
+        what = YJ_PHRASES.get(str(claim.get("measure")), "had it")
+        return (f"{value:.0%} of the children with a proven offence {what}; the statement "
+                f"implies {low:.0%} to {high:.0%}.")
     if kind == "after_exclusion":
         if missing:
             return "No ratio can be shown (numbers too low or suppressed)."
