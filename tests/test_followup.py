@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analytics.data.followup import EXCLUDED, NOT_EXCLUDED, followup_counts, yj_history_counts
+from analytics.data.followup import (
+    EXCLUDED,
+    NOT_EXCLUDED,
+    followup_counts,
+    yj_history_counts,
+)
 from analytics.views import followup as fu
 from analytics.views.tables import Options
 

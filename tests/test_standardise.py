@@ -94,9 +94,9 @@ def test_exact_limits_equal_poisson_tail_inversion(level):
         if o == 0:
             assert l == 0
         else:
-            root = brentq(lambda m: poisson.sf(o - 1, m) - alpha / 2, 1e-9, 10 * o + 50)
+            root = brentq(lambda m, o=o: poisson.sf(o - 1, m) - alpha / 2, 1e-9, 10 * o + 50)
             assert l == pytest.approx(root, rel=1e-7)
-        root = brentq(lambda m: poisson.cdf(o, m) - alpha / 2, 1e-9, 10 * o + 50)
+        root = brentq(lambda m, o=o: poisson.cdf(o, m) - alpha / 2, 1e-9, 10 * o + 50)
         assert h == pytest.approx(root, rel=1e-7)
 
 

@@ -170,7 +170,10 @@ def fit_poisson(cells: pd.DataFrame, terms, *, base: dict | None = None,
     # statsmodels takes seconds to import: only the views that fit a model pay for it.
     from statsmodels.genmod.families import Poisson
     from statsmodels.genmod.generalized_linear_model import GLM
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        PerfectSeparationWarning,
+    )
     model = GLM(y, X, family=Poisson(), offset=np.log(n))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         # A saturated model (cells = parameters) fits every cell exactly, which IRLS reports

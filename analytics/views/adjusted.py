@@ -329,7 +329,7 @@ def explain_sentence(row: dict, subject: str, noun: str, characteristics, ref_la
                 what = (f"given their {phrase} they would be expected to have fewer "
                         f"{noun}s than {ref_label}, so these characteristics account for none of the gap")
             elif s > 1:
-                what = f"these characteristics are associated with more than all of the gap"
+                what = "these characteristics are associated with more than all of the gap"
             else:
                 what = f"these characteristics are associated with about {_pct(s)} of the excess"
             text += (f"; {what} ({pct} CI {_pct(float(row['share_explained_ci_low']))} to "

@@ -20,7 +20,6 @@ from analytics.stats.funnel import funnel_table
 from analytics.stats.rri import rri_table
 from analytics.views.followup import followup_table, yj_history
 
-
 #: The claims files: section 5.4's group comparisons, then the statements about what follows
 #: an exclusion (two more columns: `measure` of the youth-justice cohort for `yj_share`, and
 #: the follow-up window in `years` for `after_exclusion`).

@@ -12,8 +12,8 @@ import pandas as pd
 from analytics.data.cohorts import Cohort
 from analytics.data.reference import outcome_catalogue
 from analytics.views.claims import load_claims
-from analytics.views.wording import format_number, group_labels, possessive, sentence
 from analytics.views.followup import YJ_PHRASES
+from analytics.views.wording import format_number, group_labels, possessive, sentence
 
 
 @lru_cache(maxsize=None)
