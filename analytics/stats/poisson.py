@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.special import ndtr
+from threadpoolctl import threadpool_limits
 
 from analytics.stats.rates import z_value
 from analytics.stats.rri import validate_counts
@@ -144,6 +145,14 @@ def split_units(units: pd.DataFrame, terms, cluster: str) -> tuple[pd.DataFrame,
 
 def fit_poisson(cells: pd.DataFrame, terms, *, base: dict | None = None,
                 children: pd.DataFrame | None = None) -> PoissonFit:
+    """See `_fit`. The model's matrices are small (cells by parameters), so BLAS runs on one
+    thread: on a busy machine, multi-threaded BLAS on small matrices is many times slower."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit(cells, terms, base=base, children=children)
+
+
+def _fit(cells: pd.DataFrame, terms, *, base: dict | None = None,
+         children: pd.DataFrame | None = None) -> PoissonFit:
     """Fit the log-linear model of `events` per `population` on the categorical `terms`.
 
     `cells`: one row per combination of the terms with `events` and `population`
