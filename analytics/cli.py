@@ -1,4 +1,4 @@
-"""Command line: `python -m analytics {build,rri,report,import,datasets,delete,audit,claims}`
+"""Command line: `python -m analytics {build,rri,isr,explain,followup,report,import,datasets,delete,audit,claims}`
 over the same code as the dashboard.
 
 Exit status: 0 done, 1 the claims do not hold or the store could not be written (e.g. a full
@@ -171,6 +171,192 @@ def _audit(action: str, what: str, dataset: str, suppress: int | None) -> None:
     from analytics.data.access import LOCAL
     audit.record(store.user_data_dir(), LOCAL, action, what, dataset=dataset,
                  protection=audit.protection_label(suppress))
+
+
+def cmd_isr(args) -> int:
+    """`isr`: indirectly standardised ratios from a counts file or the database."""
+    from analytics.outputs import export
+    from analytics.views.adjusted import isr_for_outcome, protected_isr
+    from analytics.views.tables import Options
+    if bool(args.counts) == bool(args.db):
+        raise SystemExit("error: give exactly one of --counts FILE or --db PATH")
+    strata = _split(args.strata)
+    if not strata:
+        raise SystemExit("error: --strata needs at least one column")
+    options = Options(level=args.level, min_population=args.min_population,
+                      min_events=args.min_events, suppress=args.suppress)
+    if args.counts:
+        group_cols = _split(args.group_cols)
+        if not group_cols:
+            raise SystemExit("error: --counts needs --group-cols")
+        try:
+            table, _ = read_counts_csv(args.counts, group_cols + strata)
+            standard = read_counts_csv(args.standard, strata)[0] if args.standard else None
+            result = protected_isr(table, group_cols, strata, standard=standard, ci=args.ci,
+                                   options=options)
+        except (InputError, ValueError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        source = f"counts file {Path(args.counts).name}"
+        standard_text = (f"file {Path(args.standard).name}" if args.standard
+                         else "all groups in the counts file")
+        extra = {}
+    else:
+        from analytics.data.db import connect, periods
+        if not args.outcome or not args.by:
+            raise SystemExit("error: --db needs --outcome KEY and --by DIMS")
+        if args.standard:
+            raise SystemExit("error: --standard works with --counts (the database's standard "
+                             "is all its children)")
+        try:
+            get_outcome(args.outcome)
+        except KeyError as e:
+            raise SystemExit(f"error: {e.args[0]}") from None
+        with connect(args.db) as con:
+            known = periods(con)
+            chosen = known if args.period == "all" else _split(args.period) or known[-1:]
+            if set(chosen) - set(known):
+                raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
+                                 f"known: {known}")
+            try:
+                result = isr_for_outcome(con, args.outcome, _split(args.by), strata, chosen,
+                                         filters=_parse_filters(args.filter), ci=args.ci,
+                                         options=options)
+            except ValueError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 2
+        source, standard_text = f"database {Path(args.db).name}", "all children in the database"
+        extra = {"outcome": args.outcome, "periods": ", ".join(chosen),
+                 "filters": args.filter or "none"}
+    info = export.metadata(
+        source=source, **extra, statistic="indirectly standardised ratio (observed / expected)",
+        strata=", ".join(strata), standard=standard_text, interval_level=args.level,
+        interval_method=("Byar's approximation (exact Poisson below 10 observed)"
+                         if args.ci == "byar" else "exact Poisson (chi-square)"),
+        suppression_threshold=args.suppress,
+        protection=protect.protection_note(args.suppress),
+        minimum_population=args.min_population, minimum_events=args.min_events,
+        command="python -m analytics " + " ".join(sys.argv[1:]))
+    out = Path(args.out)
+    data = export.export_bytes(result, export.format_for(out), info)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"wrote {len(result)} rows to {out}")
+    return 0
+
+
+def _explain_reference(value: str | None, breakdown: list[str]) -> dict | None:
+    """--reference for `explain`: COLUMN=VALUE[,...] or a value of the ethnicity column."""
+    if not value:
+        return None
+    if "=" in value:
+        pairs = dict(p.split("=", 1) for p in value.split(","))
+        if set(pairs) - set(breakdown):
+            raise SystemExit(f"error: --reference names column(s) {sorted(set(pairs) - set(breakdown))} "
+                             f"not in --by {breakdown}")
+        return pairs
+    ethnicity = next((c for c in breakdown if c.startswith("ethnicity_")), None)
+    if ethnicity is None:
+        raise SystemExit("error: write --reference as COLUMN=VALUE (no ethnicity column in --by)")
+    return {ethnicity: value}
+
+
+def cmd_explain(args) -> int:
+    """`explain`: crude, standardised and adjusted ratios side by side, from the database."""
+    from analytics.data.db import connect, periods
+    from analytics.outputs import export
+    from analytics.views.adjusted import explain_table, model_caption
+    from analytics.views.tables import Options
+    try:
+        get_outcome(args.outcome)
+    except KeyError as e:
+        raise SystemExit(f"error: {e.args[0]}") from None
+    breakdown, characteristics = _split(args.by), _split(args.characteristics)
+    options = Options(level=args.level, min_population=args.min_population,
+                      min_events=args.min_events, suppress=args.suppress)
+    with connect(args.db) as con:
+        known = periods(con)
+        chosen = known if args.period == "all" else _split(args.period) or known[-1:]
+        if set(chosen) - set(known):
+            raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
+                             f"known: {known}")
+        reference = _explain_reference(args.reference, breakdown)
+        try:
+            result = explain_table(con, args.outcome, breakdown, chosen, characteristics,
+                                   filters=_parse_filters(args.filter), options=options,
+                                   reference=reference)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    info = export.metadata(
+        source=f"database {Path(args.db).name}", outcome=args.outcome, periods=", ".join(chosen),
+        breakdown=", ".join(breakdown), characteristics=", ".join(characteristics),
+        reference=", ".join(f"{k}={v}" for k, v in result.attrs["reference"].items()),
+        filters=args.filter or "none", method=model_caption(result), interval_level=args.level,
+        suppression_threshold=args.suppress, minimum_population=args.min_population,
+        minimum_events=args.min_events, command="python -m analytics " + " ".join(sys.argv[1:]))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(export.export_bytes(result, export.format_for(out), info))
+    print(f"wrote {len(result)} rows to {out}")
+    return 0
+
+
+def cmd_followup(args) -> int:
+    """`followup`: later outcomes of children first excluded, by group or school, or the
+    youth-justice cohort's history."""
+    from analytics.data.cohorts import get as get_cohort
+    from analytics.data.db import connect, periods
+    from analytics.data.followup import FOLLOWUP_OUTCOMES
+    from analytics.outputs import export
+    from analytics.views import followup as fu
+    from analytics.views.tables import Options
+    outcomes = _split(args.outcome) or list(FOLLOWUP_OUTCOMES)
+    unknown = [o for o in outcomes if o not in FOLLOWUP_OUTCOMES]
+    if unknown:
+        raise SystemExit(f"error: --outcome {unknown} not followed up; choose from "
+                         f"{', '.join(FOLLOWUP_OUTCOMES)}")
+    options = Options(level=args.level, ci=args.ci, min_population=args.min_population,
+                      min_events=args.min_events, suppress=args.suppress)
+    filters = _parse_filters(args.filter)
+    by = _split(args.by)
+    with connect(args.db) as con:
+        known = periods(con)
+        chosen = None if not args.period or args.period == "all" else _split(args.period)
+        if chosen and set(chosen) - set(known):
+            raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
+                             f"known: {known}")
+        try:
+            if args.view == "groups":
+                result = fu.followup_table(con, by, chosen, years=args.years, outcomes=outcomes,
+                                           filters=filters, options=options)
+            elif args.view == "schools":
+                filters["school_phase"] = [args.phase]
+                if args.bme_only:
+                    filters.update(get_cohort("bme_pupils").where)
+                result = fu.school_followup(con, chosen, years=args.years, outcomes=outcomes,
+                                            filters=filters, options=options)
+            else:
+                result = fu.yj_history(con, by, chosen, filters=filters, options=options)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    what = {"groups": "later outcomes of children first excluded against pupils not excluded",
+            "schools": "the same, school by school (school of the index year)",
+            "youth-justice": "children with a proven offence: earlier exclusions, SEN, care"}
+    info = export.metadata(
+        source=f"database {Path(args.db).name}", view=what[args.view],
+        follow_up_years=args.years if args.view != "youth-justice" else "",
+        periods=", ".join(chosen) if chosen else "all", breakdown=", ".join(by) or "all children",
+        filters=args.filter or "none", interval_level=args.level,
+        suppression_threshold=args.suppress,
+        protection=protect.protection_note(args.suppress),
+        command="python -m analytics " + " ".join(sys.argv[1:]))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(export.export_bytes(result, export.format_for(out), info))
+    print(f"wrote {len(result)} rows to {out}")
+    return 0
 
 
 def cmd_claims(args) -> int:
@@ -365,6 +551,73 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--last", type=int, help="only the last N entries")
     _store_flag(a)
     a.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("isr", help="indirectly standardised ratios from a counts file or the database")
+    src = s.add_argument_group("source")
+    src.add_argument("--counts", type=Path, help="counts file: group columns, strata columns, events, population")
+    src.add_argument("--group-cols", help="group columns of the counts file (comma-separated)")
+    src.add_argument("--standard", type=Path, help="standard population file: strata columns, events, "
+                                                   "population (default: all groups of the counts file)")
+    src.add_argument("--db", type=Path, help="borough database")
+    src.add_argument("--outcome", help="outcome key from the catalogue (with --db)")
+    src.add_argument("--by", help="groups with --db: breakdown columns, e.g. ethnicity_minor,sex")
+    src.add_argument("--period", help="period(s) with --db, comma-separated, or 'all' (default: latest)")
+    src.add_argument("--filter", help="restrict the population with --db: COLUMN=VALUE[|VALUE][,...]")
+    s.add_argument("--strata", required=True, help="characteristics to standardise for, e.g. "
+                                                   "fsm_status,sen_status,age_band,care_status")
+    s.add_argument("--ci", choices=["byar", "exact"], default="byar",
+                   help="interval: Byar's (exact below 10 observed; default) or exact Poisson")
+    s.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    s.add_argument("--suppress", type=int, default=5,
+                   help="protected mode (default 5): observed counts through the cell-key "
+                        "method; 0 is the secure setting (true counts)")
+    s.add_argument("--min-population", type=int, default=30)
+    s.add_argument("--min-events", type=int, default=5)
+    s.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    s.set_defaults(func=cmd_isr)
+
+    e = sub.add_parser("explain", help="crude, standardised and adjusted ratios side by side")
+    e.add_argument("--db", type=Path, default=DEFAULT_DB)
+    e.add_argument("--outcome", required=True, help="outcome key from the catalogue")
+    e.add_argument("--by", default="ethnicity_major,sex", help="groups: breakdown columns")
+    e.add_argument("--characteristics", default="fsm_status,sen_status,age_band,care_status",
+                   help="what to allow for: any of fsm_status, sen_status, age_band, "
+                        "care_status, sex (not in --by)")
+    e.add_argument("--period", help="period(s), comma-separated, or 'all' (default: latest)")
+    e.add_argument("--filter", help="restrict the population: COLUMN=VALUE[|VALUE][,...]")
+    e.add_argument("--reference", help="reference group: VALUE of the ethnicity column or "
+                                       "COLUMN=VALUE (default: White British at its level)")
+    e.add_argument("--level", type=float, default=0.95)
+    e.add_argument("--suppress", type=int, default=5)
+    e.add_argument("--min-population", type=int, default=30)
+    e.add_argument("--min-events", type=int, default=5)
+    e.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    e.set_defaults(func=cmd_explain)
+
+    fo = sub.add_parser("followup", help="outcomes after a first exclusion; the youth-justice "
+                                         "cohort's earlier exclusions and SEN")
+    fo.add_argument("--db", type=Path, default=DEFAULT_DB)
+    fo.add_argument("--view", choices=["groups", "schools", "youth-justice"], default="groups",
+                    help="groups (default), schools, or the youth-justice cohort's history")
+    fo.add_argument("--by", help="groups: breakdown columns of the index year, e.g. "
+                                 "ethnicity_major,sex (default: all children)")
+    fo.add_argument("--years", type=int, choices=[1, 2, 3], default=2,
+                    help="follow-up window in years after the index year (default 2)")
+    fo.add_argument("--outcome", help="later outcome(s), comma-separated (default: proven_offence, "
+                                      "custody, neet, concern_gangs, concern_cce, concern_syv)")
+    fo.add_argument("--period", help="index years (youth-justice: years of the offence), "
+                                     "comma-separated, or 'all' (default)")
+    fo.add_argument("--filter", help="restrict the children: COLUMN=VALUE[|VALUE][,...]")
+    fo.add_argument("--phase", default="Secondary", help="schools: phase (default Secondary)")
+    fo.add_argument("--bme-only", action="store_true",
+                    help="schools: Black and minority ethnic pupils only")
+    fo.add_argument("--ci", choices=["katz", "exact", "score", "auto"], default="auto")
+    fo.add_argument("--level", type=float, default=0.95)
+    fo.add_argument("--suppress", type=int, default=5)
+    fo.add_argument("--min-population", type=int, default=30)
+    fo.add_argument("--min-events", type=int, default=5)
+    fo.add_argument("--out", required=True, help="output file: .csv, .xlsx or .parquet")
+    fo.set_defaults(func=cmd_followup)
 
     c = sub.add_parser("claims", help="check every section 5.4 claim against the database")
     c.add_argument("--db", type=Path, default=DEFAULT_DB)

@@ -1,5 +1,6 @@
 """Benchmark: build, full RRI matrix, raw GROUP BY floor, pandas baseline, page rerun and cold
-start, at several scales on the same data.
+start, the adjusted model (what explains a gap) and the follow-up after exclusion, at several
+scales on the same data.
 
     python -m bench [--scales 1,5,25] [--repeats 3] [--json FILE] [--keep DIR]
 
@@ -72,6 +73,21 @@ def build(scale: float, db: Path) -> dict:
 def product_matrix(con) -> pd.DataFrame:
     """Every outcome x ethnicity-by-sex group x period, with intervals, Holm and suppression."""
     return rri_matrix(con, BREAKDOWN, periods(con), options=Options(), by_period=True)
+
+
+def explain(con) -> pd.DataFrame:
+    """What explains a gap: suspensions by major group and sex, the latest three years
+    pooled, FSM, SEN, age and care allowed for (model errors clustered by child)."""
+    from analytics.views.adjusted import explain_table
+    latest = periods(con)[-3:]
+    return explain_table(con, "suspension", ["ethnicity_major", "sex"], latest,
+                         ["fsm_status", "sen_status", "age_band", "care_status"])
+
+
+def followup(con) -> pd.DataFrame:
+    """After exclusion: all children, a 2-year window, the six later outcomes with models."""
+    from analytics.views.followup import followup_table
+    return followup_table(con, [], years=2)
 
 
 def floor(con) -> pd.DataFrame:
@@ -187,6 +203,8 @@ def bench_scale(scale: float, repeats: int, workdir: Path) -> dict:
         res["floor_s"] = median_time(lambda: floor(con), repeats)
         res["pandas_s"] = median_time(lambda: pandas_matrix(con), max(1, repeats - 1))
         res["matrix_rows"] = len(product_matrix(con))
+        res["explain_s"] = median_time(lambda: explain(con), max(1, repeats - 1))
+        res["followup_s"] = median_time(lambda: followup(con), max(1, repeats - 1))
     res.update(page_figures(db, repeats))
     res["child_years"] = rows
     res["matrix_over_floor"] = res["matrix_s"] / res["floor_s"]
@@ -198,7 +216,8 @@ def table(results: dict) -> str:
     cols = [("child_years", "{:,.0f}"), ("build_s", "{:.1f}"), ("build_peak_mb", "{:.0f}"),
             ("matrix_s", "{:.3f}"), ("floor_s", "{:.3f}"), ("pandas_s", "{:.2f}"),
             ("matrix_over_floor", "{:.2f}"), ("pandas_over_matrix", "{:.1f}"),
-            ("rerun_s", "{:.3f}"), ("cold_start_s", "{:.2f}"), ("app_peak_mb", "{:.0f}")]
+            ("rerun_s", "{:.3f}"), ("cold_start_s", "{:.2f}"), ("app_peak_mb", "{:.0f}"),
+            ("explain_s", "{:.2f}"), ("followup_s", "{:.2f}")]
     head = "| scale | " + " | ".join(c for c, _ in cols) + " |"
     rule = "|---" * (len(cols) + 1) + "|"
     lines = [head, rule]

@@ -32,7 +32,8 @@ TIMEOUT_MS = 30_000
 #: are visited too.
 REQUIRED_PAGES = {"": "Overview", "high_risk": "High-risk groups",
                   "explorer": "RRI explorer", "trends": "Trends", "pathways": "Pathways",
-                  "schools": "Schools", "borough": "The borough", "methodology": "Methodology"}
+                  "schools": "Schools", "borough": "The borough", "methodology": "Methodology",
+                  "explain": "What explains a gap", "after_exclusion": "After exclusion"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 #: Counts script runs: the root element's data-test-script-state becoming "running".

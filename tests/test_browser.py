@@ -76,7 +76,22 @@ def test_journey(server, browser):
     expect(period.locator("input")).to_have_value("2019/20")
     no_exception(fresh)
 
-    # 5. The chart downloads as a PNG rendered on the server.
+    # 5. After exclusion: the follow-up window goes into the URL and the page redraws.
+    link = fresh.get_by_test_id("stSidebarNav").get_by_role("link", name="After exclusion")
+    after_rerun(fresh, link.click)
+    expect(fresh.get_by_role("heading", name="After exclusion")).to_be_visible()
+    three = (fresh.get_by_test_id("stMain").get_by_test_id("stButtonGroup")
+             .get_by_text("3 years", exact=True))
+    after_rerun(fresh, three.click)
+    no_exception(fresh)
+    expect(fresh).to_have_url(re.compile(r"fu_years=3"))
+    expect(fresh.get_by_role("heading", name="Later outcomes within 3 years")).to_be_visible()
+    assert query(fresh)["period"] == "2019/20"
+    link = fresh.get_by_test_id("stSidebarNav").get_by_role("link", name="RRI explorer")
+    after_rerun(fresh, link.click)
+    no_exception(fresh)
+
+    # 6. The chart downloads as a PNG rendered on the server.
     with fresh.expect_download() as download:
         fresh.get_by_test_id("stDownloadButton").filter(has_text="Download PNG").first.click()
     data = Path(download.value.path()).read_bytes()

@@ -22,7 +22,7 @@ from analytics.data.access import LOCAL, User
 from analytics.data.db import connect, ensure_database
 from analytics.data.db import periods as db_periods
 from analytics.data.synthetic import DEFAULT_DB
-from analytics.views import profiles, tables, trends
+from analytics.views import adjusted, followup, profiles, tables, trends
 from analytics.views.tables import Options
 from ui import access
 
@@ -269,6 +269,53 @@ def profile(cohort: str, periods: tuple, options: Options) -> pd.DataFrame:
     outcomes = available_outcomes()
     return _profile(source_key(), cohort, tuple(periods), options,
                     tuple(outcomes) if outcomes is not None else None)
+
+
+@st.cache_data(show_spinner="Fitting the model...", max_entries=32)
+def _explain(key, outcome, breakdown, periods, characteristics, filters, options):
+    return adjusted.explain_table(_cursor(key), outcome, list(breakdown), list(periods),
+                                  list(characteristics), filters=dict(filters), options=options)
+
+
+def explain(outcome: str, breakdown: tuple, periods: tuple, characteristics: tuple,
+            filters: tuple, options: Options) -> pd.DataFrame:
+    """Crude, standardised and adjusted ratios (analytics.views.adjusted), cached."""
+    return _explain(source_key(), outcome, tuple(breakdown), tuple(periods),
+                    tuple(characteristics), tuple(filters), options)
+
+
+@st.cache_data(show_spinner="Following children up...", max_entries=32)
+def _followup(key, breakdown, years, outcomes, filters, options):
+    return followup.followup_table(_cursor(key), list(breakdown), years=years,
+                                   outcomes=list(outcomes), filters=dict(filters), options=options)
+
+
+def followup_table(breakdown: tuple, years: int, outcomes: tuple, filters: tuple,
+                   options: Options) -> pd.DataFrame:
+    """Later outcomes of excluded and not-excluded children (analytics.views.followup)."""
+    return _followup(source_key(), tuple(breakdown), int(years), tuple(outcomes), tuple(filters),
+                     options)
+
+
+@st.cache_data(show_spinner="Following children up...", max_entries=32)
+def _school_followup(key, years, outcomes, filters, options):
+    return followup.school_followup(_cursor(key), years=years, outcomes=list(outcomes),
+                                    filters=dict(filters), options=options)
+
+
+def school_followup(years: int, outcomes: tuple, filters: tuple, options: Options) -> pd.DataFrame:
+    return _school_followup(source_key(), int(years), tuple(outcomes), tuple(filters), options)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _yj_history(key, breakdown, filters, options):
+    return followup.yj_history(_cursor(key), list(breakdown), filters=dict(filters),
+                               options=options)
+
+
+def yj_history(breakdown: tuple, filters: tuple, options: Options) -> pd.DataFrame:
+    """The youth-justice cohort's history (analytics.views.followup), all years pooled."""
+    return _yj_history(source_key(), tuple(breakdown), tuple(filters), options)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

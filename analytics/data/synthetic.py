@@ -81,6 +81,11 @@ class Cells:
                 named[i] = True
         return ratio, named
 
+    def reference_cells(self, code: str = "WBRI") -> np.ndarray:
+        """For each cell, the cell of `code` children of the same sex."""
+        ref = 2 * self.codes.index(code)
+        return ref + np.arange(self.n) % 2
+
     def shift_vector(self, spec: dict) -> np.ndarray:
         shift = np.zeros(self.n)
         for key, value in spec.get("shift", {}).items():
@@ -148,11 +153,15 @@ class Generator:
         mix = self.cal["ethnicity_mix"]
         self.cells = Cells(codes=list(mix), majors=[
             eth.set_index("code").loc[c, "major_group"] for c in mix])
+        self._reference = self.cells.reference_cells()
         pop = self.cal["population"]
         self.first = int(pop["first_period_start"])
         self.n_periods = int(pop["n_periods"])
         self.burn_in = int(pop["burn_in_periods"])
         self.per_cohort = max(1, int(round(pop["children_per_birth_cohort"] * scale)))
+        # The generator's true group effects, per published period (see `_record_truth`).
+        self.truth: list[pd.DataFrame] = []
+        self._period_label: str | None = None
 
     # -- children ---------------------------------------------------------------------------
     def children(self) -> pd.DataFrame:
@@ -235,15 +244,35 @@ class Generator:
             targets = cell_targets(rate, denom, ratio, named, name)
             d = solve_offsets(lp[pool], cell[pool], self.cells.n, targets)
             p = expit(lp + d[cell])
+            self._record_truth(name, cell, pool, p, expit(lp + d[self._reference[cell]]))
         rho = float(spec.get("rho", 0.0))
         z = rho * rows["latent"][name] + np.sqrt(1 - rho ** 2) * self.rng.standard_normal(len(cell))
         return pool & (ndtr(z) < p)
+
+    def _record_truth(self, name: str, cell: np.ndarray, pool: np.ndarray, p: np.ndarray,
+                      p_reference: np.ndarray) -> None:
+        """The true effect of each ethnicity-by-sex cell, known only to the generator: the
+        expected events of the cell's children, and what they would be with the White
+        British offset of the same sex but their own circumstances (FSM, SEN, care, age,
+        school). Their ratio is the cell's true adjusted rate ratio against White British
+        children; the checks compare estimated ratios with it."""
+        if self._period_label is None:           # a burn-in year: not published
+            return
+        n = self.cells.n
+        self.truth.append(pd.DataFrame({
+            "outcome": name, "period": self._period_label,
+            "ethnicity_code": np.repeat(self.cells.codes, 2), "sex": list(SEXES) * len(self.cells.codes),
+            "children": np.bincount(cell[pool], minlength=n).astype(np.int64),
+            "expected": np.bincount(cell[pool], weights=p[pool], minlength=n),
+            "expected_at_reference": np.bincount(cell[pool], weights=p_reference[pool], minlength=n),
+        }))
 
     # -- one period -------------------------------------------------------------------------
     def period(self, t: int) -> pd.DataFrame:
         """Rows of period t (0 = first published period; negative = burn-in years, which
         build up histories of offending and exclusion and use the first period's totals)."""
         start = self.first + t
+        self._period_label = period_label(start) if t >= 0 else None
         t = max(t, 0)
         pop = self.cal["population"]
         lo, hi = np.searchsorted(self.cohort, [start - 17, start + 1])
@@ -384,6 +413,8 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
                 con.register("chunk_df", chunk)
                 con.execute(queries.load("insert_child_year"))
                 con.unregister("chunk_df")
+            con.register("truth_df", pd.concat(gen.truth, ignore_index=True))
+            con.execute(queries.load("insert_generator_truth"))
             step(0.97, "Indexing")
             con.execute(queries.load("create_facts_view"))
             con.execute(queries.load("insert_build_info"),

@@ -15,13 +15,16 @@ from analytics import protect
 from analytics.data.cohorts import profile_cohorts
 from analytics.data.counts import counts as population_counts
 from analytics.data.db import periods as all_periods
+from analytics.data.queries import DIMENSIONS
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
+from analytics.outputs.charts.explain import ratio_pairs
+from analytics.outputs.charts.followup import cohort_shares, history_shares
 from analytics.outputs.charts.heatmap import STEP, heatmap
 from analytics.outputs.charts.profile import profile_chart
 from analytics.outputs.charts.trends import rri_lines
 from analytics.stats import trends
-from analytics.views import claims, findings, profiles
+from analytics.views import claims, findings, followup, profiles
 from analytics.views.tables import Options, rri_for_outcome, rri_matrix
 from analytics.views.trends import default_groups, trend_table
 from analytics.views.wording import format_number, group_labels, rate_phrase, sentence
@@ -134,14 +137,68 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
             "label": cohort.label, "chart": _svg(chart), "claims": verdicts, "note": "",
             "rows": [{"indicator": r["short_label"], "sentence": r["sentence"]}
                      for r in rows.to_dict("records")]})
+    after = after_exclusion_section(con, breakdown, options, filters)
     step(1.0, "Writing the pack")
     return _env.get_template("board_pack.html").render(
         title=f"Disproportionality board pack, {period_text}",
         subtitle=describe or period_text, source_note=source_note, css=_css(),
         headline=head, top=list(top["sentence"]), heatmap=_svg(heat), profiles=cohort_profiles,
+        after=after,
         claims_periods=period_text, method=METHOD, caveats=CAVEATS,
         legend=protect.legend(options.suppress or 5, options.min_population, options.min_events),
         meta=meta or {})
+
+
+def after_exclusion_section(con, breakdown, options: Options, filters=None,
+                            years: int = 2, outcome: str = "proven_offence") -> dict:
+    """The board pack's "After exclusion" section: later outcomes of children first excluded
+    against pupils not excluded (all children, then by the breakdown's ethnicity for one
+    outcome) and the youth-justice cohort's history, with charts and sentences. All index
+    years with complete follow-up are pooled; every figure is disclosure-controlled."""
+    labels, nouns = followup.outcome_labels(), followup.outcome_nouns()
+    ethnicity = [c for c in breakdown if c.startswith("ethnicity_")][:1] or ["ethnicity_major"]
+    overall = followup.followup_table(con, [], years=years, filters=filters, options=options)
+    within = f"within {years} year{'s' if years > 1 else ''}"
+    shares = charts.board_chart(
+        cohort_shares(overall, labels),
+        title=followup.followup_finding(overall[overall["outcome"] == outcome], nouns[outcome], years),
+        subtitle=f"Children first suspended or permanently excluded, and pupils not excluded; "
+                 f"outcomes {within}; all index years pooled",
+        caveat="Bars: share with the outcome; lines: intervals. Suppressed shares are not drawn. "
+               "Associations, not causes.", width=520)
+    groups = followup.followup_table(con, ethnicity, years=years, outcomes=[outcome],
+                                     filters=filters, options=options)
+    drawn = groups[groups["rri"].notna().to_numpy(dtype=bool)]
+    by_group = None
+    if len(drawn):
+        by_group = _svg(charts.board_chart(
+            ratio_pairs(drawn, [("rri", "rri_ci_low", "rri_ci_high", "Crude"),
+                                ("adjusted_rri", "adjusted_rri_ci_low", "adjusted_rri_ci_high",
+                                 "Adjusted for FSM, SEN, care, age and year")],
+                        "Excluded against not excluded (ratio, log scale)"),
+            title=f"{labels[outcome]} {within}: excluded against not-excluded children",
+            subtitle=f"By {DIMENSIONS[ethnicity[0]].lower()}; all index years pooled",
+            caveat="Hollow: crude ratio; filled: adjusted. Suppressed groups are not drawn.",
+            width=520))
+    shown = followup.display_table(groups)
+    history = followup.yj_history(con, filters=filters, options=options)
+    history_chart = charts.board_chart(
+        history_shares(history, followup.STRATEGY_MARKS),
+        title="Children with a proven offence: their exclusions and needs",
+        subtitle="Each child once, at the first year with a proven offence; all years pooled",
+        caveat="Black ticks: the strategy's figures (section 5.4).", width=520)
+    return {
+        "title": f"After exclusion: outcomes {within}",
+        "chart": _svg(shares),
+        "sentences": [followup.followup_sentence(r, nouns[r["outcome"]], years, options.level)
+                      .replace(followup.ALL_CHILDREN + ": ", f"{labels[r['outcome']]}: ", 1)
+                      for r in overall.to_dict("records")],
+        "group_title": f"{labels[outcome]} {within}, by ethnicity",
+        "group_chart": by_group,
+        "header": list(shown.columns), "rows": shown.values.tolist(),
+        "history_sentence": followup.yj_sentence(history),
+        "history_chart": _svg(history_chart),
+    }
 
 
 def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = Options(),

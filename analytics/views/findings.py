@@ -21,6 +21,7 @@ from analytics.views.wording import (
     rate_subject,
     sentence,
 )
+from analytics.views.followup import YJ_PHRASES
 
 
 @lru_cache(maxsize=None)
@@ -342,6 +343,20 @@ def claim_figure(claim, result) -> str:
         return f"{int(value):,} children{other}."
     if kind == "count":
         return f"{int(value):,} children; the statement implies {low:,.0f} to {high:,.0f}."
+    if kind == "yj_share":
+        if missing:
+            return "No share can be shown (numbers too low or suppressed)."
+        what = YJ_PHRASES.get(str(claim.get("measure")), "had it")
+        return (f"{value:.0%} of the children with a proven offence {what}; the statement "
+                f"implies {low:.0%} to {high:.0%}.")
+    if kind == "after_exclusion":
+        if missing:
+            return "No ratio can be shown (numbers too low or suppressed)."
+        text = (f"{format_number(value)} times as likely within {int(claim['years'])} years "
+                "as pupils not excluded, with the same characteristics")
+        if result.ci_low is not None and result.ci_high is not None:
+            text += f" (95% CI {format_number(result.ci_low)} to {format_number(result.ci_high)})"
+        return text + f"; the statement implies {span}."
     if kind == "schools_beyond_chance":
         return (f"{int(value)} secondary schools outside the 99.8% limits of chance; the "
                 f"statement implies {low:g} to {high:g}.")
