@@ -56,7 +56,7 @@ widgets.chart(lambda: charts.board_chart(
              f"outcomes within {years} year{'s' if years > 1 else ''}",
     caveat="Bars: share of children with the outcome; lines: intervals. Suppressed shares are "
            "not drawn. Associations, not causes.",
-    width=WIDTH), f"after-exclusion-{years}y",
+    width=WIDTH), f"after-exclusion-{years}y", fu.display_table(overall),
     key=("fu-overall", data.source_key(), f, years, outcomes, outcome))
 for row in overall.to_dict("records"):
     st.markdown("- " + fu.followup_sentence(row, nouns[row["outcome"]], years, f.options.level)
@@ -82,7 +82,7 @@ else:
         subtitle="All index years pooled" + restricted,
         caveat="Hollow: crude ratio; filled: Poisson regression, robust errors clustered by "
                "child. Suppressed groups are not drawn.", width=WIDTH),
-        f"after-exclusion-{outcome}-{years}y-groups",
+        f"after-exclusion-{outcome}-{years}y-groups", fu.display_table(by_group),
         key=("fu-groups", data.source_key(), f, years, outcome))
 st.dataframe(fu.display_table(by_group), hide_index=True, width="stretch", key="fu_groups")
 st.caption(legend(f.options.suppress or 5, f.options.min_population, f.options.min_events))
@@ -113,7 +113,8 @@ widgets.chart(lambda: charts.board_chart(
     title="Children with a proven offence: their exclusions and needs",
     subtitle="Each child once, at the first year with a proven offence; all years pooled",
     caveat="Black ticks: the strategy's figures (section 5.4). Lines: intervals.",
-    width=WIDTH), "youth-justice-history", key=("fu-history", data.source_key(), f))
+    width=WIDTH), "youth-justice-history", fu.history_table(history),
+    key=("fu-history", data.source_key(), f))
 by_history = fu.supported(data.yj_history(f.breakdown, f.query_filters, f.options), available)
 st.dataframe(fu.history_table(by_history), hide_index=True, width="stretch", key="fu_history")
 st.caption(legend(f.options.suppress or 5, f.options.min_population, f.options.min_events))

@@ -61,7 +61,7 @@ widgets.chart(lambda: charts.board_chart(
     subtitle=context,
     caveat="Hollow: crude ratio; filled: observed against expected at the borough's rates for "
            "children with the same characteristics. Bars: intervals. Suppressed groups are not drawn.",
-    width=WIDTH), f"gap-borough-{outcome}-{f.period}",
+    width=WIDTH), f"gap-borough-{outcome}-{f.period}", adjusted.display_table(table),
     key=("gap-borough", data.source_key(), f, outcome, tuple(chosen)))
 
 st.subheader(f"Against {ref_label}")
@@ -76,7 +76,7 @@ widgets.chart(lambda: charts.board_chart(
     caveat="Hollow: crude ratio; filled: Poisson regression with robust errors"
            + (" clustered by child" if len(f.periods) > 1 else "")
            + ". Associations, not causes.",
-    width=WIDTH), f"gap-adjusted-{outcome}-{f.period}",
+    width=WIDTH), f"gap-adjusted-{outcome}-{f.period}", adjusted.display_table(compared),
     key=("gap-adjusted", data.source_key(), f, outcome, tuple(chosen)))
 
 st.subheader("Crude, standardised and adjusted, side by side")

@@ -39,7 +39,7 @@ def test_explain_page_follows_its_choices(app_env):
     table = at.dataframe[0].value
     assert _no_raw_values(table)
     shown = table["Children with outcome"]
-    assert not shown[shown != "[c]"].str.replace(",", "").astype(int).between(1, 4).any()
+    assert not shown[shown != "[c]"].str.replace(",", "").astype(int).isin([1, 2]).any()
     at.multiselect(key="gap_chars").set_value([]).run()
     assert not at.exception
     assert any("at least one characteristic" in i.value for i in at.info)

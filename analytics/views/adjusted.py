@@ -261,7 +261,10 @@ def explain_table(con, outcome: str, breakdown, periods, characteristics, *,
     # Status: the crude comparisons' (suppression first), then the measures' own reasons.
     own = overall["status"].astype(str).to_numpy()
     ref_status = out["_ref_status"].astype(str).to_numpy()
-    hidden_own = np.char.startswith(own.astype(str), "suppressed")
+    # A group with no published children has no figure of its own, whatever its strata's
+    # published counts add up to (one figure everywhere: the crude row decides).
+    hidden_own = (np.char.startswith(own.astype(str), "suppressed")
+                  | np.char.startswith(own.astype(str), "not computable: no children"))
     hidden_ref = np.char.startswith(ref_status.astype(str), "suppressed") & ~hidden_own
     out["status"] = np.where(hidden_own, own, np.where(hidden_ref, ref_status,
                              np.where(ref_status == "reference", "reference", own)))

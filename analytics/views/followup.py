@@ -255,6 +255,8 @@ def yj_history(con, breakdown=(), periods=None, *, filters: dict | None = None,
             events=("_events", "sum"), hidden=("_hidden", "any"),
             population=("population", "first"), status=("_suppressed", "max"))
         agg = agg.reset_index()
+        # a sum of published parts can exceed the published total: never more than it
+        agg["events"] = np.minimum(agg["events"], agg["population"].astype(float))
         agg["events"] = agg["events"].astype("Float64").astype("Int64").where(~agg["hidden"], pd.NA)
         agg["status"] = agg["status"].where(agg["hidden"] | (agg["status"] != ""), "ok")
         agg["status"] = agg["status"].where(agg["status"] != "", "ok")
