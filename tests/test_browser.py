@@ -147,7 +147,7 @@ def test_hostile_links_on_every_page_show_no_traceback(server, browser):
             open_url(page, f"{server}/{path}?{q}")
             no_exception(page)
             expect(page.get_by_text("Traceback")).to_have_count(0)
-            expect(page.get_by_text("Suppress counts below:", exact=False).first).to_be_visible()
+            expect(page.get_by_text("Suppress groups smaller than:", exact=False).first).to_be_visible()
     FIGURES["hostile links in Chromium"] = (f"{len(HOSTILE_QUERIES)} links x {len(pages)} pages: "
                                             "no exception box, no traceback")
 

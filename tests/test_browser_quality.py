@@ -90,7 +90,7 @@ def _check_file(name: str, data: bytes, screen_texts: list[str]) -> None:
         text = data.decode("utf-8")
         assert text.startswith("# "), name                         # metadata lines
         table = pd.read_csv(io.StringIO(text), comment="#")
-        assert len(table) and "rri" in table.columns, name
+        assert len(table) and any(c.endswith(("rri", "rate")) for c in table.columns), name
     elif name.endswith(".xlsx"):
         from openpyxl import load_workbook
         book = load_workbook(io.BytesIO(data), read_only=True)

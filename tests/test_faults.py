@@ -326,7 +326,7 @@ def test_hostile_url_values_are_clamped_or_refused_with_a_message(app_env, page,
     _no_traceback(at)
     notes = " ".join(w.value for w in at.warning)
     if "suppress" in params:
-        assert "Suppress counts below" in notes
+        assert "Suppress groups smaller than" in notes
     if params.get("source"):
         assert "not available" in notes
     o = at.session_state["filters"].options

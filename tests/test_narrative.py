@@ -105,3 +105,18 @@ def test_zero_rate_with_no_minimum():
     assert sentence(r, "Chinese girls", "suspension", BOROUGH) == (
         "0 of the 60 Chinese girls were suspended "
         "(0 times the borough average, 95% CI 0 to 1.9).")
+
+
+def test_finding_says_when_nothing_could_be_computed():
+    import pandas as pd
+
+    from analytics.views.wording import finding
+    table = pd.DataFrame({"group": ["A", "B"], "status": ["suppressed: fewer than 5 children in "
+                                                          "the group", "not computable: no "
+                                                          "children in the group"],
+                          "significant": pd.array([pd.NA, pd.NA], dtype="boolean"),
+                          "rri": pd.array([pd.NA, pd.NA], dtype="Float64")})
+    assert finding(table, "custody", "the borough average").startswith("Nothing could be computed")
+    table["status"] = ["ok", "low numbers: 3 events (minimum 5)"]
+    table["significant"] = pd.array([False, False], dtype="boolean")
+    assert finding(table, "custody", "the borough average").startswith("No group's")

@@ -137,13 +137,15 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
             "label": cohort.label, "chart": _svg(chart), "claims": verdicts, "note": "",
             "rows": [{"indicator": r["short_label"], "sentence": r["sentence"]}
                      for r in rows.to_dict("records")]})
-    after = after_exclusion_section(con, breakdown, options, filters)
+    # The follow-up needs exclusions and the later outcomes on record.
+    after = (after_exclusion_section(con, breakdown, options, filters)
+             if held is None or {"suspension", "proven_offence"} <= held else None)
     step(1.0, "Writing the pack")
     return _env.get_template("board_pack.html").render(
         title=f"Disproportionality board pack, {period_text}",
         subtitle=describe or period_text, source_note=source_note, css=_css(),
         headline=head, top=list(top["sentence"]), heatmap=_svg(heat), profiles=cohort_profiles,
-        after=after,
+        after=after, synthetic=source_note.lower().startswith("synthetic"),
         claims_periods=period_text, method=METHOD, caveats=CAVEATS,
         legend=protect.legend(options.suppress or 5, options.min_population, options.min_events),
         meta=meta or {})

@@ -269,7 +269,10 @@ def finding(table: pd.DataFrame, noun: str, comparison_label: str) -> str:
     """A title stating the finding: the largest significant ratio, or that there is none.
 
     `table` needs a `group` column (see `group_labels`)."""
-    ok = table[table["status"].astype(str).eq("ok") & table["significant"].fillna(False).astype(bool)]
+    status = table["status"].astype(str)
+    if not (status.eq("ok") | status.str.startswith("low numbers")).any():
+        return f"Nothing could be computed: no group's {rate_of(noun)} can be compared"
+    ok = table[status.eq("ok") & table["significant"].fillna(False).astype(bool)]
     if ok.empty:
         return (f"No group's {rate_of(noun)} differs significantly from "
                 f"{rate_phrase(comparison_label)}")
