@@ -192,16 +192,19 @@ def cmd_report(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from analytics.data import store
+    from analytics.data.imports import import_files
     try:
-        result = store.import_file(args.file, name=args.name, user_db=args.user_db)
+        result = import_files(args.file, name=args.name, user_db=args.user_db, link=args.link)
     except (InputError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    what = (f"{result.rows} child-year rows; outcomes: {', '.join(result.outcomes) or 'none'}"
-            if result.kind == "records" else
+    what = (f"{result.rows} child-year rows, {', '.join(result.periods)}; outcomes: "
+            f"{', '.join(result.outcomes) or 'none'}" if result.kind == "records" else
             f"{result.rows} groups by {', '.join(result.group_cols)}")
-    print(f"imported {args.file} as {result.kind} dataset {result.name!r}: {what}")
+    files = ", ".join(str(f) for f in args.file)
+    print(f"imported {files} as {result.kind} dataset {result.name!r}: {what}")
+    for note in result.notes:
+        print(f"  note: {note}")
     return 0
 
 
@@ -275,9 +278,15 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, help="output .html (or .pdf where WeasyPrint and Pango work)")
     rep.set_defaults(func=cmd_report)
 
-    i = sub.add_parser("import", help="import a record-level or aggregate file into the user database")
-    i.add_argument("file", type=Path, help="CSV, Excel (.xlsx) or Parquet")
-    i.add_argument("--name", help="dataset name (default: from the file name)")
+    i = sub.add_parser("import", help="import files into the user database: statutory returns "
+                                      "(several files or a zip), a Census population table, or "
+                                      "one file in the product's layout")
+    i.add_argument("file", type=Path, nargs="+",
+                   help="CSV, Excel (.xlsx), Parquet, CIN census XML, or a zip of returns")
+    i.add_argument("--name", help="dataset name (default: from the first file's name)")
+    i.add_argument("--link", choices=["LAchildID", "UPN", "hash"], default="LAchildID",
+                   help="identifier linking a child across returns (default LAchildID; hash: "
+                        "each return's identifier field holds a shared pseudonymous hash)")
     i.add_argument("--user-db", type=Path, default=None, help="user database (default data/user/user.duckdb)")
     i.set_defaults(func=cmd_import)
 

@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -83,6 +83,7 @@ class Imported:
     periods: list
     group_cols: list
     ethnicity_level: str
+    notes: list = field(default_factory=list)
 
 
 def check_name(name: str) -> str:
@@ -110,10 +111,11 @@ def _bools(df, col, path) -> pd.Series:
     return pd.array(np.where(text == "", None, text.isin(TRUE)), dtype="boolean")
 
 
-def _mapped(df, col, path, mapping, what) -> pd.Series:
+def _mapped(df, col, path, mapping, what, blank_ok: bool = False) -> pd.Series:
+    """Values through `mapping` (case-insensitive); with `blank_ok` an empty cell is NULL."""
     text = df[col].astype(str).str.strip()
     out = text.str.casefold().map(mapping)
-    bad = out.isna()
+    bad = out.isna() & ~(blank_ok & (text == ""))
     if bad.any():
         i = int(bad.to_numpy().argmax())
         raise InputError(path, f"{text.iloc[i]!r} is not a recognised {what}", row=i + 2, column=col)
@@ -151,8 +153,10 @@ def _numbers(df, col, path) -> pd.Series:
     return values.astype("Float64")
 
 
-def parse_records(raw: pd.DataFrame, path) -> tuple[dict[str, pd.DataFrame], list[str], str]:
-    """Validated tables (children, child_year, schools, ethnicity) from a record-level file."""
+def parse_records(raw: pd.DataFrame, path, covers: set | None = None
+                  ) -> tuple[dict[str, pd.DataFrame], list[str], str]:
+    """Validated tables (children, child_year, schools, ethnicity) from a record-level file
+    (`covers`: see available_outcomes)."""
     spec = record_columns()
     known = set(spec["column"])
     unknown = [c for c in raw.columns if c not in known]
@@ -193,7 +197,8 @@ def parse_records(raw: pd.DataFrame, path) -> tuple[dict[str, pd.DataFrame], lis
         if kind == "bool":
             cy[col] = _bools(raw, col, path)
         elif kind == "sen":
-            cy[col] = _mapped(raw, col, path, SEN, "SEN status (No SEN / SEN support / EHCP)")
+            cy[col] = _mapped(raw, col, path, SEN, "SEN status (No SEN / SEN support / EHCP)",
+                              blank_ok=True)
         elif kind == "count":
             cy[col] = _counts(raw, col, path)
         elif kind == "number":
@@ -231,14 +236,33 @@ def parse_records(raw: pd.DataFrame, path) -> tuple[dict[str, pd.DataFrame], lis
                                "Float64" if col in ("absence_pct", "ks4_attainment8") else "boolean")
     tables = {"children": children, "child_year": cy[schema_cols], "schools": schools,
               "ethnicity": ethnicity_rows_for(codes)}
-    return tables, available_outcomes(present), level
+    return tables, available_outcomes(present, covers), level
 
 
-def available_outcomes(columns: set) -> list[str]:
-    """Outcomes whose numerator and eligible population the file's columns support."""
+def available_outcomes(columns: set, covers: set | None = None) -> list[str]:
+    """Outcomes whose numerator and eligible population the file's columns support.
+
+    `covers`: for data holding only some children (statutory returns), the eligible
+    populations (facts flags) the data cover completely; an outcome whose population is
+    not among them has no denominator here (see `paired_outcomes`).
+    """
     cat = outcome_catalogue()
     ok = [all(c in columns for c in FLAG_SOURCES[r.numerator] + FLAG_SOURCES[r.denominator])
-          for r in cat.itertuples()]
+          and (covers is None or r.denominator in covers) for r in cat.itertuples()]
+    return cat.loc[ok, "key"].tolist()
+
+
+#: Eligible populations defined by age alone: a population table (the Census) can supply them.
+AGE_POPULATIONS = {"all_children": (0, 17), "age_5_17": (5, 17), "age_10_17": (10, 17),
+                   "age_16_17": (16, 17)}
+
+
+def paired_outcomes(columns: set, covers: set) -> list[str]:
+    """Outcomes whose numerator the data hold but whose population (all children of an age)
+    they do not: rates need a population table (analytics.views.denominators)."""
+    cat = outcome_catalogue()
+    ok = [all(c in columns for c in FLAG_SOURCES[r.numerator]) and r.denominator in AGE_POPULATIONS
+          and r.denominator not in covers and r.kind != "stage" for r in cat.itertuples()]
     return cat.loc[ok, "key"].tolist()
 
 
@@ -302,27 +326,50 @@ def import_file(path, name: str | None = None, user_db: Path | None = None,
         outcomes = sorted(table["outcome"].unique()) if "outcome" in keys else [name]
         periods = sorted(table["period"].unique()) if "period" in keys else []
         result = Imported(name, "aggregate", len(table), outcomes, periods, keys, level)
-
-        def work(con):
-            con.register("upload_df", table)
-            con.execute(queries.render("user_create_table_as", table=f"agg_{name}", frame="upload_df"))
-            _catalogue(con, result, path)
+        return store_aggregate(result, table, path, user_db)
     else:
         tables, outcomes, level = parse_records(raw, path)
         periods = sorted(tables["child_year"]["period"].unique())
         result = Imported(name, "records", len(raw), outcomes, periods, [], level)
+        return store_records(result, tables, path, user_db)
 
-        def work(con):
-            schema = f"rec_{name}"
-            con.execute(queries.render("user_create_schema", schema=schema))
-            for table in ("ethnicity", "schools", "children", "child_year"):
-                con.register(f"{table}_df", tables[table])
-                con.execute(queries.render("user_create_table_as", table=f"{schema}.{table}",
-                                           frame=f"{table}_df"))
-            con.execute(queries.render("user_set_schema", schema=schema))
-            con.execute(queries.load("create_facts_view"))
-            con.execute(queries.render("user_set_schema", schema="main"))
-            _catalogue(con, result, path)
+
+def store_aggregate(result: Imported, table: pd.DataFrame, source, user_db: Path,
+                    prefix: str = "agg") -> Imported:
+    """Write a validated table as dataset `result.name`: a counts table (prefix "agg") or a
+    population table (prefix "pop")."""
+    if _exists(user_db, result.name):
+        raise InputError(source, f"a dataset named {result.name!r} already exists; delete it "
+                                 "first or choose another name")
+
+    def work(con):
+        con.register("upload_df", table)
+        con.execute(queries.render("user_create_table_as", table=f"{prefix}_{result.name}",
+                                   frame="upload_df"))
+        _catalogue(con, result, source)
+    _write(user_db, work)
+    return result
+
+
+def store_records(result: Imported, tables: dict[str, pd.DataFrame], source, user_db: Path,
+                  extra: dict[str, pd.DataFrame] | None = None) -> Imported:
+    """Write validated record-level tables (and `extra` tables, e.g. a return's coverage) as
+    dataset `result.name`, with the facts view every query runs on."""
+    if _exists(user_db, result.name):
+        raise InputError(source, f"a dataset named {result.name!r} already exists; delete it "
+                                 "first or choose another name")
+
+    def work(con):
+        schema = f"rec_{result.name}"
+        con.execute(queries.render("user_create_schema", schema=schema))
+        for table, frame in {**tables, **(extra or {})}.items():
+            con.register(f"{table}_df", frame)
+            con.execute(queries.render("user_create_table_as", table=f"{schema}.{table}",
+                                       frame=f"{table}_df"))
+        con.execute(queries.render("user_set_schema", schema=schema))
+        con.execute(queries.load("create_facts_view"))
+        con.execute(queries.render("user_set_schema", schema="main"))
+        _catalogue(con, result, source)
     _write(user_db, work)
     return result
 
@@ -352,6 +399,7 @@ def delete_dataset(name: str, user_db: Path | None = None) -> None:
     def work(con):
         con.execute(queries.render("user_drop_schema", schema=f"rec_{name}"))
         con.execute(queries.render("user_drop_table", table=f"agg_{name}"))
+        con.execute(queries.render("user_drop_table", table=f"pop_{name}"))
         con.execute(queries.load("user_delete_dataset"), {"name": name})
     _write(user_db, work)
 
@@ -374,3 +422,8 @@ def records_cursor(con, name: str):
 
 def aggregate_table(con, name: str) -> pd.DataFrame:
     return con.execute(queries.render("user_read_table", table=f"agg_{check_name(name)}")).df()
+
+
+def population_table(con, name: str) -> pd.DataFrame:
+    """An imported population table (analytics.data.population layout)."""
+    return con.execute(queries.render("user_read_table", table=f"pop_{check_name(name)}")).df()
