@@ -35,6 +35,7 @@ def fake_children(n: int = 600, years=(2022, 2023), seed: int = 7) -> pd.DataFra
         "sex": rng.choice(["Female", "Male"], n),
         "code": rng.choice(CODES, n, p=WEIGHTS),
         "birth_year": rng.integers(years[0] - 17, years[0] - 3, n),
+        "risk": rng.random(n),                 # offending persists from year to year
     })
     kids["dob"] = [date(int(y), int(m), int(d)) for y, m, d in
                    zip(kids["birth_year"], rng.integers(1, 13, n), rng.integers(1, 29, n))]
@@ -64,7 +65,8 @@ def fake_children(n: int = 600, years=(2022, 2023), seed: int = 7) -> pd.DataFra
     cy["concern_cse"] = cy["cin"] & (cy["age"] >= 10) & (u() < 0.1)
     cy["concern_cce"] = cy["cin"] & (cy["age"] >= 10) & (u() < 0.12)
     cy["looked_after"] = u() < np.where(black, 0.03, 0.015)
-    cy["proven_offence"] = (cy["age"] >= 10) & (u() < np.where(black, 0.08, 0.03))
+    offender = cy["risk"] < np.where(black, 0.1, 0.05)
+    cy["proven_offence"] = (cy["age"] >= 10) & (u() < np.where(offender, 0.6, 0.01))
     cy["custody"] = cy["proven_offence"] & (u() < np.where(black, 0.35, 0.15))
     cy["remand"] = cy["proven_offence"] & (u() < np.where(black, 0.3, 0.12))
     first = cy[cy["proven_offence"]].groupby("uid")["start"].transform("min")

@@ -192,7 +192,7 @@ def read_returns(sources: list[Source], link: str = "LAchildID") -> Returns:
     if old.any():
         notes.append(f"{int(old.sum()):,} child-years of young people aged 18 or over at the "
                      "start of the year not counted")
-    records = records[~old].drop(columns=["own_id", "LAchildID", "UPN", "_rank"])
+    records = records[~old].drop(columns=["own_id", "LAchildID", "UPN", "_rank"], errors="ignore")
     records = records.fillna("").reset_index(drop=True)
     covers = set().union(*(f.covers for f in frames))
     return Returns(records, covers, frames, notes)

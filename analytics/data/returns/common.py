@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.data.readers import InputError
-from analytics.data.reference import REFERENCE
+from analytics.data.reference import REFERENCE, ethnicity_table
 
 RETURNS = REFERENCE / "returns"
 #: Identifiers a user may link children by across returns (--link).
@@ -121,11 +121,20 @@ def check_codes(values: pd.Series, fmt: str, fld: str, year: int, path, where) -
         span = (f"from {row['first_year']}" if row["last_year"] == 9999
                 else f"until {row['last_year']}" if row["first_year"] == 0
                 else f"from {row['first_year']} to {row['last_year']}")
-        raise ReturnError(path, f"{text.iloc[i]!r} is a {fld} code of the {span} "
-                                f"specifications, not of {year}: is this a {year} return?",
-                          field=fld, **where(i))
+        raise ReturnError(path, f"{text.iloc[i]!r} is a {fld} code only {span}, not in {year}: "
+                                f"is this file from another year?", field=fld, **where(i))
     meaning = dict(zip(table["code"], table["meaning"]))
     return text.map(lambda v: meaning.get(v, ""))
+
+
+def check_ethnicity(values: pd.Series, path, fld: str, where) -> None:
+    """Every value a DfE ethnicity code (data/reference/ethnicity.csv)."""
+    known = set(ethnicity_table()["code"])
+    bad = ~values.isin(known)
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise ReturnError(path, f"{values.iloc[i]!r} is not a DfE ethnicity code (e.g. WBRI, "
+                                "BCRB, MWBA)", field=fld, **where(i))
 
 
 def fmt_label(fmt: str) -> str:

@@ -17,9 +17,11 @@ from analytics.data.returns.common import (
     ReturnFrame,
     age_at_start,
     check_codes,
+    check_ethnicity,
     duplicates,
     first_year,
     flag,
+    latest_year,
     parse_dates,
     period_label,
     period_start,
@@ -29,18 +31,21 @@ from analytics.data.returns.common import (
 )
 
 FORMAT = "school_census"
-CENSUS = {"UPN", "CensusDate", "SENprovision", "FSMeligible"}
-EXCLUSIONS = {"UPN", "Category", "StartDate"}
+CENSUS = {"UPN", "CensusDate", "Sex", "DOB", "Ethnicity", "SENprovision", "FSMeligible"}
+EXCLUSIONS = {"UPN", "Category", "StartDate", "Sessions"}
 DATES = ("%Y-%m-%d", "%d/%m/%Y")
 TRUE, FALSE = {"true", "1", "y", "yes", "t"}, {"false", "0", "n", "no", "f"}
 
 
 def part_of(columns: set[str]) -> str | None:
-    """"census" or "exclusions" if the columns are those of a school census extract."""
-    if CENSUS <= columns:
-        return "census"
-    if EXCLUSIONS <= columns:
+    """"census" or "exclusions" if the columns are (mostly) those of a school census extract
+    (a file missing a mandatory column is still recognised, so the message can name it)."""
+    if "UPN" not in columns:
+        return None
+    if "Category" in columns or len(EXCLUSIONS & columns) >= 3:
         return "exclusions"
+    if len(CENSUS & columns) >= 4:
+        return "census"
     return None
 
 
@@ -61,6 +66,7 @@ def _census(path, data: bytes) -> pd.DataFrame:
                                 f"product reads school censuses from {first_year(FORMAT)}", row=2,
                           field="CensusDate")
     sex = check_codes(df["Sex"], FORMAT, "Sex", year, path, rows)
+    check_ethnicity(df["Ethnicity"], path, "Ethnicity", rows)
     sen = check_codes(df["SENprovision"], FORMAT, "SENprovision", year, path, rows)
     fsm = df["FSMeligible"].str.casefold()
     bad = ~fsm.isin(TRUE | FALSE)
@@ -132,4 +138,7 @@ def read(census_files: list[tuple], exclusion_files: list[tuple]) -> ReturnFrame
         out = out.drop(columns=["susp", "perm"])
         covers |= {"suspended"}
     files = [str(p) for p, _ in census_files + exclusion_files]
-    return ReturnFrame(FORMAT, files, out, sorted(census["period"].unique()), covers, [])
+    late = [p for p in sorted(census["period"].unique()) if int(p[:4]) + 1 > latest_year(FORMAT)]
+    notes = [f"{p} census checked against the {latest_year(FORMAT)} specification (the latest "
+             "the product holds)" for p in late]
+    return ReturnFrame(FORMAT, files, out, sorted(census["period"].unique()), covers, notes)

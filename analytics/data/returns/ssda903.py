@@ -37,11 +37,14 @@ UNKNOWN_UPN = {"UN1", "UN2", "UN3", "UN4", "UN5"}
 
 
 def part_of(columns: set[str]) -> str | None:
-    """"header" or "episodes" if the columns are those of an SSDA903 file."""
-    if HEADER <= columns:
-        return "header"
-    if EPISODES <= columns:
+    """"header" or "episodes" if the columns are (mostly) those of an SSDA903 file: a file
+    missing a mandatory column is still recognised, so the message can name it."""
+    if "CHILD" not in columns:
+        return None
+    if "DECOM" in columns or len(EPISODES & columns) >= 3:
         return "episodes"
+    if len(HEADER & columns) >= 3:
+        return "header"
     return None
 
 

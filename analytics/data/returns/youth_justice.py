@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.data.ethnicity import map_ethnicity
 from analytics.data.returns.common import (
     ReturnError,
     ReturnFrame,
@@ -36,7 +37,9 @@ AGE_OF_CRIMINAL_RESPONSIBILITY = 10
 
 
 def looks_like(columns: set[str]) -> bool:
-    return COLUMNS <= columns
+    """The columns are (mostly) those of the template: the child and two of the dates and
+    outcome (a file missing one is still recognised, so the message can name it)."""
+    return "child_id" in columns and len(COLUMNS & columns) >= 3
 
 
 def _codes_of(values: pd.Series, fld: str) -> pd.Series:
@@ -81,6 +84,7 @@ def read(path, data: bytes) -> ReturnFrame:
         fte = check_codes(df["first_time_entrant"].str.casefold().replace(
             {"y": "yes", "n": "no", "1": "yes", "0": "no", "true": "yes", "false": "no"}),
             FORMAT, "first_time_entrant", int(year.max()), path, rows)
+    map_ethnicity(df["ethnicity"], path, "ethnicity")       # names the row of an unknown value
     early = outcome < offence
     if early.any():
         i = int(early.to_numpy().argmax())
