@@ -53,6 +53,10 @@ def cmd_build(args) -> int:
 def cmd_rri(args) -> int:
     if bool(args.counts) == bool(args.db):
         raise SystemExit("error: give exactly one of --counts FILE.csv or --db PATH")
+    if args.comparison == "benchmark":
+        return _rri_benchmark(args)
+    if args.benchmark:
+        raise SystemExit("error: --benchmark goes with --comparison benchmark")
     by = _split(args.by) if args.counts else []
     if args.counts:
         try:
@@ -122,6 +126,74 @@ def _rri_from_db(args) -> int:
             return 2
     return _write(result, args, source=f"database {Path(args.db).name}", outcome=args.outcome,
                   periods=", ".join(chosen), filters=args.filter or "none")
+
+
+def _rri_benchmark(args) -> int:
+    """`rri --comparison benchmark --benchmark england`: each group's rate over the
+    benchmark's rate for the same group, with both areas' own RRIs (analytics.views.benchmark)."""
+    from analytics.data import benchmarks
+    from analytics.views.benchmark import compare
+    from analytics.views.tables import Options
+    if not args.benchmark:
+        raise SystemExit(f"error: --comparison benchmark needs --benchmark NAME ({', '.join(benchmarks.names())})")
+    if not args.outcome:
+        raise SystemExit("error: --comparison benchmark needs --outcome KEY (figures for: "
+                         f"{', '.join(benchmarks.outcomes(args.benchmark))})")
+    try:
+        spec = get_outcome(args.outcome)
+    except KeyError as e:
+        raise SystemExit(f"error: {e.args[0]}") from None
+    by_sex = "sex" in _split(args.by)
+    local_cmp = "reference" if args.reference else "overall"
+    options = Options(comparison=local_cmp, level=args.level, ci=args.ci, adjust=args.adjust,
+                      min_population=args.min_population, min_events=args.min_events,
+                      suppress=args.suppress)
+    try:
+        if args.db:
+            local, chosen, source = _benchmark_counts_db(args, by_sex)
+            column = "ethnicity_code"
+        else:
+            local, column = _benchmark_counts_file(args)
+            chosen = _split(args.period) or (sorted(local["period"].unique()) if "period" in local else [])
+            if not chosen:
+                raise SystemExit("error: give --period (the counts file has no period column)")
+            if "period" in local:
+                local = local[local["period"].isin(chosen)].drop(columns="period")
+            source = f"counts file {Path(args.counts).name}"
+        result = compare(local, args.outcome, chosen, benchmark=args.benchmark, by_sex=by_sex,
+                         options=options, unit=int(spec["unit"]), column=column)
+    except (InputError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for note in result.attrs["notes"]:
+        print(f"note: {note}")
+    return _write(result, args, source=source, outcome=args.outcome, periods=", ".join(chosen),
+                  benchmark=f"{result.attrs['benchmark']} ({result['benchmark_area'].iloc[0]}, "
+                            f"{result['benchmark_period'].iloc[0]})",
+                  own_rri_comparison=result.attrs["benchmark_comparison"],
+                  notes=" | ".join(result.attrs["notes"]))
+
+
+def _benchmark_counts_db(args, by_sex: bool):
+    from analytics.data.counts import counts
+    from analytics.data.db import connect, periods
+    with connect(args.db) as con:
+        known = periods(con)
+        chosen = known if args.period == "all" else _split(args.period) or known[-1:]
+        if set(chosen) - set(known):
+            raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; known: {known}")
+        local = counts(con, args.outcome, by=["ethnicity_code"] + (["sex"] if by_sex else []),
+                       periods=chosen, filters=_parse_filters(args.filter))
+    return local, chosen, f"database {Path(args.db).name}"
+
+
+def _benchmark_counts_file(args):
+    """A counts file's table and its ethnicity column (any wording: codes, DfE, ONS, YJB)."""
+    table, cols = read_counts_csv(args.counts, _split(args.group_cols) or None)
+    eth = [c for c in cols if "ethnic" in c.lower()]
+    if len(eth) != 1:
+        raise SystemExit(f"error: the counts file needs one ethnicity column; group columns are {cols}")
+    return table, eth[0]
 
 
 def _write(result, args, **meta) -> int:
@@ -244,13 +316,21 @@ def parser() -> argparse.ArgumentParser:
     src.add_argument("--counts", type=Path, help="counts CSV: group columns, events, population")
     src.add_argument("--group-cols", help="group columns of the counts CSV (default: all but events/population)")
     src.add_argument("--db", type=Path, help="borough database")
-    src.add_argument("--outcome", help="outcome key from the catalogue (with --db)")
+    src.add_argument("--outcome", help="outcome key from the catalogue (with --db, or with "
+                                       "--comparison benchmark)")
     src.add_argument("--by", help="breakdown columns with --db (e.g. ethnicity_minor,sex; add period "
                                   "for one table per period); with --counts, columns that slice the table")
     src.add_argument("--period", help="period(s) with --db, comma-separated, or 'all' (default: latest)")
     src.add_argument("--filter", help="restrict the population with --db: COLUMN=VALUE[|VALUE][,...] "
                                       "(e.g. 'fsm_status=FSM eligible')")
-    r.add_argument("--comparison", choices=["reference", "rest", "overall"], default="reference")
+    r.add_argument("--comparison", choices=["reference", "rest", "overall", "benchmark"],
+                   default="reference",
+                   help="benchmark: each group against the same group in --benchmark (the "
+                        "alternate ratio), with both areas' own RRIs beside it")
+    r.add_argument("--benchmark", choices=["england", "london"],
+                   help="national figures to compare with (--comparison benchmark): england "
+                        "(England, or England and Wales where only that is published) or london "
+                        "(Inner London, where published)")
     r.add_argument("--reference", help=f"reference group: VALUE or COLUMN=VALUE (default {DEFAULT_REFERENCE!r})")
     r.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     r.add_argument("--ci", choices=["katz", "exact", "auto"], default="auto")

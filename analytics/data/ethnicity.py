@@ -38,12 +38,24 @@ def five_groups(codes: pd.Series) -> pd.Series:
     return codes.map(_five_groups())
 
 
+def codes_of(values: pd.Series) -> pd.Series:
+    """Each value on its own as a DfE code or a major-group pseudo-code (NA if unrecognised),
+    unlike map_ethnicity, which brings a whole column to one level."""
+    norm = values.astype(str).map(normalise)
+    return norm.map(code_lookup()).fillna(MAJOR_PREFIX + norm.map(major_lookup()))
+
+
 def group_of(values: pd.Series) -> pd.Series:
     """The five group of each value on its own (a code, a label or a major group; NA if
     unrecognised): compares ethnicity recorded at different levels."""
-    norm = values.astype(str).map(normalise)
-    codes = norm.map(code_lookup()).fillna(MAJOR_PREFIX + norm.map(major_lookup()))
-    return five_groups(codes)
+    return five_groups(codes_of(values))
+
+
+def major_of(codes: pd.Series) -> pd.Series:
+    """The DfE major group of DfE codes and major-group pseudo-codes."""
+    major = codes.map(ethnicity_table().set_index("code")["major_group"])
+    return major.fillna(codes.astype(str).str.removeprefix(MAJOR_PREFIX).where(
+        codes.astype(str).str.startswith(MAJOR_PREFIX)))
 
 
 @lru_cache(maxsize=None)

@@ -43,10 +43,12 @@ class Options:
 
 
 def protected_rri(table: pd.DataFrame, breakdown: list[str], by: list[str], unit: int,
-                  options: Options) -> pd.DataFrame:
+                  options: Options, benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
     """RRI table of a counts table with the view's options, then disclosure control: the
-    one step every view (and export) goes through."""
-    result = rri_table(table, breakdown, by=by, unit=unit, **options.rri_kwargs())
+    one step every view (and export) goes through. `benchmark`: external rates for
+    comparison="benchmark" (analytics.views.benchmark)."""
+    result = rri_table(table, breakdown, by=by, unit=unit, benchmark=benchmark,
+                       **options.rri_kwargs())
     return protect.suppress(result, breakdown, by=by, threshold=options.suppress)
 
 
