@@ -55,6 +55,8 @@ def cmd_rri(args) -> int:
         raise SystemExit("error: give exactly one of --counts FILE.csv or --db PATH")
     if args.comparison == "benchmark":
         return _rri_benchmark(args)
+    if args.population:
+        return _rri_paired(args)
     if args.benchmark:
         raise SystemExit("error: --benchmark goes with --comparison benchmark")
     by = _split(args.by) if args.counts else []
@@ -171,6 +173,45 @@ def _rri_benchmark(args) -> int:
                   benchmark=f"{result.attrs['benchmark']} ({result['benchmark_area'].iloc[0]}, "
                             f"{result['benchmark_period'].iloc[0]})",
                   own_rri_comparison=result.attrs["benchmark_comparison"],
+                  notes=" | ".join(result.attrs["notes"]))
+
+
+def _rri_paired(args) -> int:
+    """`rri --counts FILE --population NAME`: a counts-only file's events over a population
+    table (analytics.views.denominators), with the gap in years stated."""
+    from analytics.data import population as pop
+    from analytics.data.readers import read_table, validate_events_frame
+    from analytics.views.denominators import paired_rri
+    from analytics.views.tables import Options
+    if not args.counts or not args.outcome:
+        raise SystemExit("error: --population pairs a counts-only file: give --counts FILE and "
+                         "--outcome KEY (its eligible ages and unit)")
+    try:
+        spec = get_outcome(args.outcome)
+        table, keys = validate_events_frame(read_table(args.counts), args.counts)
+        eth = next(c for c in keys if "ethnic" in c.lower())
+        chosen = _split(args.period) or (sorted(table["period"].unique()) if "period" in table else [])
+        if not chosen:
+            raise SystemExit("error: give --period (the counts file has no period column)")
+        if "period" in table:
+            table = table[table["period"].isin(chosen)]
+        table = table.drop(columns=[c for c in ("period", "outcome") if c in table])
+        population = pop.load(args.population, args.user_db)
+        ages = tuple(int(a) for a in args.ages.split("-")) if args.ages else None
+        options = Options(comparison=args.comparison, level=args.level, ci=args.ci,
+                          adjust=args.adjust, min_population=args.min_population,
+                          min_events=args.min_events, suppress=args.suppress)
+        result = paired_rri(table, args.outcome, chosen, population, column=eth,
+                            by_sex="sex" in keys, options=options, ages=ages)
+    except (InputError, ValueError, KeyError) as e:
+        print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
+        return 2
+    for note in result.attrs["notes"]:
+        print(f"note: {note}")
+    low, high = result.attrs["ages"]
+    return _write(result, args, source=f"counts file {Path(args.counts).name}",
+                  outcome=f"{args.outcome} (rate per {int(spec['unit']):,} children aged {low}-{high})",
+                  periods=", ".join(chosen), population=result.attrs["population_source"],
                   notes=" | ".join(result.attrs["notes"]))
 
 
@@ -332,6 +373,12 @@ def parser() -> argparse.ArgumentParser:
                         "(England, or England and Wales where only that is published) or london "
                         "(Inner London, where published)")
     r.add_argument("--reference", help=f"reference group: VALUE or COLUMN=VALUE (default {DEFAULT_REFERENCE!r})")
+    r.add_argument("--population", help="pair a counts-only --counts file (group columns and "
+                                        "events) with a population table: census2021_borough, "
+                                        "census2021_england_wales, or an imported one")
+    r.add_argument("--ages", help="ages the counts-only file covers, LOW-HIGH (default: the "
+                                  "outcome's eligible ages, cut to the population table's)")
+    r.add_argument("--user-db", type=Path, default=None, help="user database (imported population tables)")
     r.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     r.add_argument("--ci", choices=["katz", "exact", "auto"], default="auto")
     r.add_argument("--adjust", choices=["none", "holm", "bh"], default="holm")

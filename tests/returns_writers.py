@@ -225,6 +225,28 @@ def youth_justice(cy: pd.DataFrame, ethnicity: str = "yjb", seed: int = 4) -> st
     return pd.DataFrame(rows).to_csv(index=False)
 
 
+# -- ONS Census custom dataset -------------------------------------------------------------
+
+ONS_GROUPS = {1: "Asian, Asian British or Asian Welsh",
+              2: "Black, Black British, Black Welsh, Caribbean or African",
+              3: "Mixed or Multiple ethnic groups", 4: "White", 5: "Other ethnic group"}
+
+
+def ons_custom_dataset(ages=range(0, 18), seed: int = 5, area=("E09000999", "Fakeborough")) -> str:
+    """A population table in the layout of ONS's custom-dataset download (fake numbers)."""
+    rng = np.random.default_rng(seed)
+    rows = [{"Lower tier local authorities Code": area[0], "Lower tier local authorities": area[1],
+             "Ethnic group (6 categories) Code": code, "Ethnic group (6 categories)": label,
+             "Sex (2 categories) Code": s, "Sex (2 categories)": sex,
+             "Age (101 categories) Code": age,
+             "Age (101 categories)": "Aged under 1 year" if age == 0 else
+             f"Aged {age} year" + ("s" if age > 1 else ""),
+             "Observation": 0 if code == -8 else int(rng.integers(20, 400))}
+            for code, label in [(-8, "Does not apply"), *ONS_GROUPS.items()]
+            for s, sex in ((1, "Female"), (2, "Male")) for age in ages]
+    return pd.DataFrame(rows).to_csv(index=False)
+
+
 # -- samples -------------------------------------------------------------------------------
 
 def write_samples(folder: Path) -> None:
@@ -239,6 +261,7 @@ def write_samples(folder: Path) -> None:
     (folder / "fake_school_census_2024.csv").write_text(census)
     (folder / "fake_school_exclusions_2024.csv").write_text(excl)
     (folder / "fake_youth_justice_2024.csv").write_text(youth_justice(cy))
+    (folder / "fake_census2021_custom_dataset.csv").write_text(ons_custom_dataset())
     with zipfile.ZipFile(folder / "fake_returns_2024.zip", "w", zipfile.ZIP_DEFLATED) as z:
         for name in ("fake_cin_census_2024.xml", "fake_SSDA903_2024_header.csv",
                      "fake_SSDA903_2024_episodes.csv", "fake_school_census_2024.csv",

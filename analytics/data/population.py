@@ -130,6 +130,23 @@ def shipped(name: str) -> pd.DataFrame:
     return out
 
 
+def load(name: str, user_db=None) -> pd.DataFrame:
+    """A shipped population table, or one imported into the user database."""
+    if name in SHIPPED:
+        return shipped(name)
+    from analytics.data import store
+    import duckdb
+    info = store.dataset_info(name, user_db)
+    if info["kind"] != "population":
+        raise ValueError(f"dataset {name!r} is {info['kind']}, not a population table")
+    with duckdb.connect(str(store.user_db_path() if user_db is None else user_db),
+                        read_only=True) as con:
+        table = store.population_table(con, name)
+    table.attrs.update(census_day=CENSUS_DAY, source=f"ONS Census 2021 ({info['source_file']}, "
+                                                     "imported)", label=name)
+    return table
+
+
 def restrict(table: pd.DataFrame, low: int, high: int, by_sex: bool) -> pd.DataFrame:
     """Population by group (and sex) aged `low` to `high`, or ValueError saying why the
     table cannot give it (an age band that straddles a limit, ages it does not cover, or

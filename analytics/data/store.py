@@ -34,6 +34,7 @@ from analytics.data.readers import (
     InputError,
     read_table,
     validate_counts_frame,
+    validate_events_frame,
     whole_numbers,
 )
 from analytics.data.reference import REFERENCE, outcome_catalogue
@@ -286,6 +287,11 @@ def is_aggregate(raw: pd.DataFrame) -> bool:
     return bool({"events", "population"} & set(raw.columns))
 
 
+def is_counts_only(raw: pd.DataFrame) -> bool:
+    """Events without a population: rates need a population table."""
+    return "events" in raw.columns and "population" not in raw.columns
+
+
 # -- storing ------------------------------------------------------------------------------
 
 def _write(user_db: Path, work) -> None:
@@ -321,6 +327,14 @@ def import_file(path, name: str | None = None, user_db: Path | None = None,
     if _exists(user_db, name):
         raise InputError(path, f"a dataset named {name!r} already exists; delete it first or "
                                "choose another name")
+    if is_counts_only(raw):
+        table, keys = validate_events_frame(raw, path)
+        eth = next(c for c in keys if "ethnic" in c.lower())
+        table[eth] = standard_labels(table[eth], path, eth)
+        outcomes = sorted(table["outcome"].unique()) if "outcome" in keys else []
+        periods = sorted(_periods(table, "period", path).unique()) if "period" in keys else []
+        result = Imported(name, "counts", len(table), outcomes, periods, keys, "label")
+        return store_aggregate(result, table, path, user_db)
     if is_aggregate(raw):
         table, keys, level = parse_aggregate(raw, path)
         outcomes = sorted(table["outcome"].unique()) if "outcome" in keys else [name]
