@@ -139,6 +139,7 @@ def compare(local: pd.DataFrame, outcome: str, periods: list[str], *, benchmark:
     groups = part[(part["grouping"] == grouping) & (part["sex"].isin(["Female", "Male"])
                                                     if split else part["sex"] == "All")]
     total = part[(part["grouping"] == "total") & (part["group"] == "All") & (part["sex"] == "All")]
+    total = total.sort_values("comparable", key=lambda c: c != "yes", kind="stable")
     borough = regroup(local, grouping, column)
     if not split and "sex" in borough:
         borough = borough.drop(columns="sex").groupby(key, as_index=False).sum()

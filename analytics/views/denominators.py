@@ -67,17 +67,20 @@ def pair(events: pd.DataFrame, population: pd.DataFrame, column: str, by_sex: bo
 
 
 def year_gap(periods: list[str], census_day: str = pop.CENSUS_DAY) -> str:
-    """The sentence that says how far the events' years are from the Census day."""
+    """The sentence that says how far the events' years are from the Census day (which falls
+    in the year 2020/21, academic or financial)."""
     first, last = int(periods[0][:4]), int(periods[-1][:4])
     census = pd.Timestamp(census_day)
+    gap = first - (census.year - 1)
     span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
-    gap = (first + 0.5) - (census.year + census.dayofyear / 365)
-    when = (f"about {round(gap)} years after" if gap >= 0.5 else
-            f"about {round(-gap)} years before" if gap <= -0.5 else "around")
-    return (f"The events are from {span}; the population is the Census of "
-            f"{census:%-d %B %Y}, {when} it. Populations change (births, moves, children "
-            "growing older), so these rates are approximate" +
-            (f"; the population is counted once for each of the {last - first + 1} years pooled." if last > first else "."))
+    years = f"{abs(gap)} year{'s' if abs(gap) != 1 else ''}"
+    when = ("in which the Census day falls" if gap == 0 else
+            f"{years} after the Census day" if gap > 0 else f"{years} before the Census day")
+    pooled = (f" The population is counted once for each of the {last - first + 1} years pooled."
+              if last > first else "")
+    return (f"The events are from {span}, {when} ({census:%-d %B %Y}): the population is the "
+            "Census's. Populations change (births, moves, children growing older), so these "
+            f"rates are approximate.{pooled}")
 
 
 def paired_rri(events: pd.DataFrame, outcome: str, periods: list[str], population: pd.DataFrame,
