@@ -11,6 +11,7 @@ pages = {
     "Findings": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/high_risk.py", title="High-risk groups", icon=":material/diversity_3:"),
+        st.Page("pages/england.py", title="England beside the borough", icon=":material/public:"),
     ],
     "Explore": [
         st.Page("pages/explorer.py", title="RRI explorer", icon=":material/query_stats:"),

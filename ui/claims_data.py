@@ -24,6 +24,9 @@ def evaluate(claim_id: str, db: str) -> claims_mod.ClaimResult:
 def _cohort_verdicts(cohort_key: str, db: str) -> pd.DataFrame:
     cohort = get_cohort(cohort_key)
     claims = findings.cohort_claims(cohort)
+    available = data.available_outcomes()      # a user's dataset may not hold every outcome
+    if available is not None:
+        claims = claims[claims["outcome"].isin(available)]
     results = [evaluate(cid, db) for cid in claims["claim_id"]]
     return findings.claim_verdicts(claims, results, cohort)
 

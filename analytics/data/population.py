@@ -147,6 +147,15 @@ def load(name: str, user_db=None) -> pd.DataFrame:
     return table
 
 
+def covers(table: pd.DataFrame, low: int, high: int) -> bool:
+    """Whether the table gives the population aged `low` to `high` exactly."""
+    try:
+        restrict(table, low, high, by_sex=False)
+    except ValueError:
+        return False
+    return True
+
+
 def restrict(table: pd.DataFrame, low: int, high: int, by_sex: bool) -> pd.DataFrame:
     """Population by group (and sex) aged `low` to `high`, or ValueError saying why the
     table cannot give it (an age band that straddles a limit, ages it does not cover, or

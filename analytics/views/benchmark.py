@@ -23,7 +23,7 @@ from analytics.data.reference import ethnicity_table
 from analytics.stats.rates import to_float_na
 from analytics.stats.rri import rri_table
 from analytics.views.tables import Options, protected_rri
-from analytics.views.wording import capitalise
+from analytics.views.wording import capitalise, format_number
 
 #: Columns after the result columns (see docs/benchmarks.md).
 COLUMNS = ["benchmark", "benchmark_area", "benchmark_period", "benchmark_events",
@@ -231,3 +231,30 @@ def national(outcome: str, benchmark: str = "england", options: Options = Option
                      notes=[f"{src['title']}, {src['publisher']}. {src['caveats']}",
                             capitalise(str(part["comparable"].iloc[0])) + "."])
     return out
+
+
+def sentences(table: pd.DataFrame, noun: str, level: float = 0.95) -> list[str]:
+    """Plain sentences for a comparison: the alternate ratio where there is one, and the two
+    areas' own RRIs side by side (never "nan"; hidden or missing figures are left out)."""
+    key = next(c for c in table.columns if c in benchmarks.GROUPINGS.values())
+    area = table.attrs.get("benchmark", "England")
+    against = table.attrs.get("benchmark_comparison", "the area's average")
+    out = []
+    for row in table.to_dict("records"):
+        group = row[key] + (f" {row['sex'].lower()}s" if "sex" in row else "")
+        if group.startswith("Unknown"):
+            continue
+        if not _missing(row.get("rri")):
+            ci = ("" if _missing(row.get("rri_ci_low")) or _missing(row.get("rri_ci_high")) else
+                  f" ({level:.0%} CI {format_number(row['rri_ci_low'])} to "
+                  f"{format_number(row['rri_ci_high'])})")
+            out.append(f"{group}: the borough's rate of {noun} is {format_number(row['rri'])} "
+                       f"times {area}'s for the same group{ci}.")
+        if not _missing(row.get("local_rri")) and not _missing(row.get("benchmark_rri")):
+            out.append(f"{group}: {format_number(row['local_rri'])} times {against} in the "
+                       f"borough; {format_number(row['benchmark_rri'])} times in {area}.")
+    return out
+
+
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and not np.isfinite(v))

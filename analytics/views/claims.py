@@ -55,7 +55,11 @@ def evaluate(con, claim: pd.Series) -> ClaimResult:
     if kind == "borough_average":
         table = rri_table(counts(con, outcome, periods=periods, cohort=cohort), ["cohort"],
                           comparison="overall", unit=unit, adjust="none")
-        row = table[table["cohort"] == cohort.label].iloc[0]
+        mine = table[table["cohort"] == cohort.label]
+        if mine.empty:
+            return ClaimResult(claim["claim_id"], False, None,
+                               detail="not computable: no children of the group in the data")
+        row = mine.iloc[0]
         rri, lo, hi = (None if pd.isna(row[c]) else float(row[c])
                        for c in ("rri", "rri_ci_low", "rri_ci_high"))
         holds = rri is not None and low <= rri <= high
@@ -69,7 +73,14 @@ def evaluate(con, claim: pd.Series) -> ClaimResult:
 
     if kind in ("highest", "top_n"):
         mine = counts(con, outcome, periods=periods, cohort=cohort)
-        mine = mine[mine["cohort"] == cohort.label].iloc[0]
+        mine = mine[mine["cohort"] == cohort.label]
+        if mine.empty:
+            return ClaimResult(claim["claim_id"], False, None,
+                               detail="not computable: no children of the group in the data")
+        mine = mine.iloc[0]
+        if mine["population"] == 0:
+            return ClaimResult(claim["claim_id"], False, None,
+                               detail="not computable: no children of the group in the data")
         rate = mine["events"] / mine["population"]
         others = counts(con, outcome, by=peers, periods=periods, cohort=cohort)
         others = others[(others["cohort"] == COMPLEMENT_LABEL)
@@ -81,6 +92,9 @@ def evaluate(con, claim: pd.Series) -> ClaimResult:
 
     if kind == "share_of_events":
         table = counts(con, outcome, periods=periods, cohort=cohort)
+        if table["events"].sum() == 0:
+            return ClaimResult(claim["claim_id"], False, None,
+                               detail="not computable: no children with the outcome in the data")
         share = table.loc[table["cohort"] == cohort.label, "events"].sum() / table["events"].sum()
         return ClaimResult(claim["claim_id"], low <= share <= high, float(share),
                            detail=f"share {share:.3f} vs expected {low:g}-{high:g}")

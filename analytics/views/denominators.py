@@ -69,8 +69,11 @@ def pair(events: pd.DataFrame, population: pd.DataFrame, column: str, by_sex: bo
 def year_gap(periods: list[str], census_day: str = pop.CENSUS_DAY) -> str:
     """The sentence that says how far the events' years are from the Census day (which falls
     in the year 2020/21, academic or financial)."""
-    first, last = int(periods[0][:4]), int(periods[-1][:4])
     census = pd.Timestamp(census_day)
+    if not periods:
+        return (f"The counts carry no period, so how far they are from the Census day "
+                f"({census:%-d %B %Y}) cannot be stated; rates are approximate.")
+    first, last = int(periods[0][:4]), int(periods[-1][:4])
     gap = first - (census.year - 1)
     span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
     years = f"{abs(gap)} year{'s' if abs(gap) != 1 else ''}"
@@ -91,7 +94,7 @@ def paired_rri(events: pd.DataFrame, outcome: str, periods: list[str], populatio
     to the counts query as age bands), or the `ages` given (a counts-only file's)."""
     low, high, age_note = ages_for(outcome, population) if ages is None else (*ages, None)
     denominators = pop.restrict(population, low, high, by_sex)
-    table, notes = pair(events, denominators, column, by_sex, years=len(periods))
+    table, notes = pair(events, denominators, column, by_sex, years=max(len(periods), 1))
     keys = ["ethnicity_5"] + (["sex"] if by_sex else [])
     if options.comparison == "reference":
         options = replace(options, reference=(("ethnicity_5", REFERENCE_GROUP),))
