@@ -10,6 +10,8 @@ TABS = {   # tab label -> document
     "Methodology": "methodology.md",
     "Statistics": "methodology_statistics.md",
     "Data dictionary": "data_dictionary.md",
+    "Your returns": "returns.md",
+    "England and the Census": "benchmarks.md",
 }
 
 
@@ -27,7 +29,8 @@ def body(name: str) -> str:
 
 st.title("Methodology")
 st.caption("How the figures are made: the synthetic data, the comparisons and their "
-           "defaults, the caveats, the formulas and the data dictionary.")
+           "defaults, the caveats, the formulas and the data dictionary; how statutory "
+           "returns are read; England's figures and the Census denominators.")
 for tab, name in zip(st.tabs(list(TABS)), TABS.values()):
     with tab:
         st.markdown(body(name))

@@ -103,12 +103,53 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
             "rows": [{"indicator": r["short_label"], "sentence": r["sentence"]}
                      for r in rows.to_dict("records")]})
     return _env.get_template("board_pack.html").render(
+        england=england_section(con, periods, options, filters),
         title=f"Disproportionality board pack, {period_text}",
         subtitle=describe or period_text, source_note=source_note, css=_css(),
         headline=head, top=list(top["sentence"]), heatmap=_svg(heat), profiles=cohort_profiles,
         claims_periods=f"{every[0]} to {every[-1]} pooled", method=METHOD, caveats=CAVEATS,
         legend=protect.legend(options.suppress or 5, options.min_population, options.min_events),
         meta=meta or {})
+
+
+def england_section(con, periods, options: Options, filters=None,
+                    benchmark: str = "england") -> list[dict]:
+    """One entry per outcome with national figures: both areas' rates and RRIs by the five
+    groups, the alternate ratio where the measures match, and every note (years, measures,
+    sources)."""
+    from analytics.data import benchmarks
+    from analytics.data.counts import counts
+    from analytics.views.benchmark import compare, sentences
+    catalogue = outcome_catalogue().set_index("key")
+    out = []
+    for key in [k for k in benchmarks.outcomes(benchmark) if k in catalogue.index]:
+        local = counts(con, key, by=["ethnicity_code"], periods=periods, filters=filters)
+        if local["population"].sum() == 0:
+            continue
+        spec = catalogue.loc[key]
+        table = compare(local, key, list(periods), benchmark=benchmark, options=options,
+                        unit=int(spec["unit"]))
+        shown = protect.display_frame(table.assign(share=table["share"] * 100,
+                                                   benchmark_share=table["benchmark_share"] * 100))
+        col = next(c for c in ("ethnicity_5", "ethnicity_major") if c in table.columns)
+        area = table.attrs["benchmark"]
+        header = ["Group", f"Borough rate per {int(spec['unit']):,}", f"{area} rate",
+                  f"Borough / {area}", "RRI (borough)", f"RRI ({area})", "Share % (borough)",
+                  f"Share % ({area})"]
+        rows = shown[[col, "rate", "benchmark_rate", "rri", "local_rri", "benchmark_rri",
+                      "share", "benchmark_share"]].values.tolist()
+        totals = table.attrs["totals"]
+        headline = None
+        if totals.get("rate") is not None and totals.get("benchmark_rate") is not None:
+            headline = (f"All children: {format_number(totals['rate'])} in the borough, "
+                        f"{format_number(totals['benchmark_rate'])} in {area}"
+                        + ("" if totals["comparable"] else f" ({area} counts {totals['measure']})")
+                        + f", per {int(spec['unit']):,}.")
+        out.append({"title": f"{spec['label']}: the borough and {area} ({table['benchmark_period'].iloc[0]})",
+                    "headline": headline, "sentences": sentences(table, spec["noun"], options.level),
+                    "header": header, "rows": rows, "notes": table.attrs["notes"],
+                    "against": table.attrs["benchmark_comparison"]})
+    return out
 
 
 def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = Options(),
