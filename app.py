@@ -2,7 +2,7 @@
 sidebar, navigation). Run with `streamlit run app.py`."""
 import streamlit as st
 
-from ui import state
+from ui import data, state
 
 st.set_page_config(page_title="Disproportionality dashboard", page_icon=":bar_chart:",
                    layout="wide")
@@ -31,5 +31,6 @@ pages = {
 navigation = st.navigation(pages)
 st.session_state["filters"] = state.sidebar()
 with st.sidebar:
-    st.caption("Synthetic data: a made-up borough, not real children.")
+    st.caption(data.source_note() if data.source() != data.SYNTHETIC
+               else "Synthetic data: a made-up borough, not real children.")
 navigation.run()

@@ -50,8 +50,7 @@ unit = f"per {int(spec['unit']):,} {spec['population_label']}"
 totals = table.attrs["totals"]
 if totals.get("rate") is not None and totals.get("benchmark_rate") is not None:
     same = "" if totals["comparable"] else f" ({area}'s figure measures {totals['measure']})"
-    st.metric(f"{spec['label']}, all children", f"{format_number(totals['rate'])} {unit}",
-              help=f"{area}: {format_number(totals['benchmark_rate'])}{same}")
+    st.metric(f"{spec['label']}, all children, {unit}", format_number(totals["rate"]))
     st.caption(f"{area}: {format_number(totals['benchmark_rate'])} {unit}{same}, "
                f"{table['benchmark_period'].iloc[0]}.")
 
@@ -66,7 +65,7 @@ if table["rri"].notna().any():
                                   f"({area}'s rate taken as known). Grey: low numbers.",
         source=source, width=520), f"{place}-ratio-{outcome}",
         key=("bm-ratio", data.source_key(), f, outcome, place))
-if table["benchmark_rri"].notna().any() or table["local_rri"].notna().any():
+if table["benchmark_rri"].notna().any():
     widgets.chart(lambda: charts.board_chart(
         side_by_side(table, "group", {"local_rri": "Borough", "benchmark_rri": area},
                      x_title=f"RRI against {table.attrs['benchmark_comparison']} (log scale)"),
@@ -74,7 +73,7 @@ if table["benchmark_rri"].notna().any() or table["local_rri"].notna().any():
         subtitle=subtitle, caveat=f"Each area's groups against {table.attrs['benchmark_comparison']}.",
         source=source, width=520), f"{place}-rri-{outcome}",
         key=("bm-rri", data.source_key(), f, outcome, place))
-if table["benchmark_share"].notna().any():
+if table["benchmark_share"].notna().any() and table["benchmark_rate"].isna().all():
     widgets.chart(lambda: charts.board_chart(
         side_by_side(table, "group", {"share": "Borough", "benchmark_share": area},
                      x_title="Share of the children with the outcome", ratio=False),

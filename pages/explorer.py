@@ -26,7 +26,7 @@ def paired_view(result, label: str, unit: str, name: str) -> None:
     result = result.assign(group=group_labels(result, [c for c in ("ethnicity_5", "sex") if c in result]))
     widgets.chart(charts.board_chart(
         forest(result), title=finding(result, label.lower(), f.comparison_label),
-        subtitle=f"{label}, rate {unit}; population: {result.attrs['population_source']}",
+        subtitle=f"{label}, rate {unit}; population: Census 2021, {result.attrs['population_label']}",
         caveat="Events from your data over a Census population: see the notes for the years.",
         source=f"Source: {data.source_note()} Population: ONS Census 2021.", width=560), name)
     for note in result.attrs["notes"]:

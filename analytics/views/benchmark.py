@@ -136,6 +136,8 @@ def compare(local: pd.DataFrame, outcome: str, periods: list[str], *, benchmark:
     sexes = set(part.loc[part["grouping"] == grouping, "sex"])
     split = by_sex and {"Female", "Male"} <= sexes
     keys = [key] + (["sex"] if split else [])
+    by_sex_note = (f"{benchmarks.LABELS[benchmark]} publishes these figures without a split by "
+                   "sex, so the groups are not split by sex here." if by_sex and not split else None)
     groups = part[(part["grouping"] == grouping) & (part["sex"].isin(["Female", "Male"])
                                                     if split else part["sex"] == "All")]
     total = part[(part["grouping"] == "total") & (part["group"] == "All") & (part["sex"] == "All")]
@@ -176,7 +178,7 @@ def compare(local: pd.DataFrame, outcome: str, periods: list[str], *, benchmark:
         merged[b] = mine[a].to_numpy()
     result = merged[keys + [c for c in out.columns if c not in keys] + COLUMNS]
     src = benchmarks.source(groups["source_id"].iloc[0])
-    notes = [n for n in (period_note,) if n]
+    notes = [n for n in (period_note, by_sex_note) if n]
     if not comparable:
         notes.append(f"No alternate ratio: {groups['comparable'].iloc[0]}.")
     if grouping == "five":
@@ -248,11 +250,14 @@ def sentences(table: pd.DataFrame, noun: str, level: float = 0.95) -> list[str]:
             ci = ("" if _missing(row.get("rri_ci_low")) or _missing(row.get("rri_ci_high")) else
                   f" ({level:.0%} CI {format_number(row['rri_ci_low'])} to "
                   f"{format_number(row['rri_ci_high'])})")
+            low = " Low numbers: read with care." if str(row["status"]).startswith("low") else ""
             out.append(f"{group}: the borough's rate of {noun} is {format_number(row['rri'])} "
-                       f"times {area}'s for the same group{ci}.")
+                       f"times {area}'s for the same group{ci}.{low}")
         if not _missing(row.get("local_rri")) and not _missing(row.get("benchmark_rri")):
+            low = (" Low numbers in the borough." if str(row["local_status"]).startswith("low")
+                   else "")
             out.append(f"{group}: {format_number(row['local_rri'])} times {against} in the "
-                       f"borough; {format_number(row['benchmark_rri'])} times in {area}.")
+                       f"borough; {format_number(row['benchmark_rri'])} times in {area}.{low}")
     return out
 
 

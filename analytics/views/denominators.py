@@ -103,5 +103,6 @@ def paired_rri(events: pd.DataFrame, outcome: str, periods: list[str], populatio
     out = protected_rri(table, keys, [], int(get_outcome(outcome)["unit"]), options)
     out.attrs.update(notes=[n for n in (age_note,) if n] + notes + [year_gap(periods)],
                      population_source=population.attrs.get("source", ""),
+                     population_label=population.attrs.get("label", "Census 2021"),
                      ages=(low, high), outcome=outcome, periods=list(periods))
     return out
