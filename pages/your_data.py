@@ -8,8 +8,8 @@ import streamlit as st
 
 from analytics.data import imports, store
 from analytics.data.readers import MAX_BYTES, InputError
-from analytics.data.returns import LINKS
 from analytics.data.reference import outcome_catalogue
+from analytics.data.returns import LINKS
 from ui import data, state
 
 state.current(allow_aggregate=True)

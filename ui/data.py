@@ -223,8 +223,8 @@ def aggregate() -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Computing...", max_entries=64)
 def _benchmark(key, outcome, periods, by_sex, filters, options, benchmark):
-    from analytics.views.benchmark import compare
     from analytics.data.reference import outcome as get_outcome
+    from analytics.views.benchmark import compare
     local = counts_mod.counts(_cursor(key), outcome, by=["ethnicity_code"] + (["sex"] if by_sex else []),
                               periods=list(periods), filters=dict(filters))
     return compare(local, outcome, list(periods), benchmark=benchmark, by_sex=by_sex,

@@ -29,11 +29,6 @@ def _table() -> pd.DataFrame:
     return t
 
 
-def table() -> pd.DataFrame:
-    """Every shipped figure (a copy)."""
-    return _table().copy()
-
-
 @lru_cache(maxsize=None)
 def _sources() -> pd.DataFrame:
     return pd.read_csv(REFERENCE / "benchmark_sources.csv").set_index("source_id")

@@ -12,7 +12,6 @@ Everything is read and checked in memory first; nothing is written unless it all
 """
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -74,7 +73,7 @@ def expand(paths, max_bytes: int = MAX_BYTES) -> list[Source]:
     return sources
 
 
-def _label(sources: list[Source], paths) -> str:
+def _label(sources: list[Source]) -> str:
     names = [s.path.name for s in sources]
     return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
 
@@ -94,7 +93,7 @@ def import_files(paths, name: str | None = None, user_db: Path | None = None,
                                          "cannot be imported together with "
                                          f"{returns[0].path.name}: import it on its own")
     if returns:
-        return _store_returns(returns, name, user_db, link, paths)
+        return _store_returns(returns, name, user_db, link)
     if len(others) > 1:
         raise InputError(others[1].path, "several files import together only as the parts of "
                                          "statutory returns; import this one on its own")
@@ -110,9 +109,9 @@ def import_files(paths, name: str | None = None, user_db: Path | None = None,
                                   "from a zip")
 
 
-def _store_returns(sources, name, user_db, link, paths) -> store.Imported:
+def _store_returns(sources, name, user_db, link) -> store.Imported:
     data = read_returns(sources, link=link)
-    label = _label(sources, paths)
+    label = _label(sources)
     tables, outcomes, level = store.parse_records(data.records, label, covers=data.covers)
     present = {c for c in data.records.columns if (data.records[c] != "").any()}
     paired = store.paired_outcomes(present, data.covers)

@@ -15,11 +15,12 @@ Other incl. Arab): below them the Census and DfE categories do not match one to 
 from __future__ import annotations
 
 import io
-import re
 
+import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.data import store
 from analytics.data.ethnicity import group_of
 from analytics.data.readers import InputError, whole_numbers
 from analytics.data.reference import REFERENCE
@@ -134,8 +135,6 @@ def load(name: str, user_db=None) -> pd.DataFrame:
     """A shipped population table, or one imported into the user database."""
     if name in SHIPPED:
         return shipped(name)
-    from analytics.data import store
-    import duckdb
     info = store.dataset_info(name, user_db)
     if info["kind"] != "population":
         raise ValueError(f"dataset {name!r} is {info['kind']}, not a population table")

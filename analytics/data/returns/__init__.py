@@ -16,7 +16,13 @@ import pandas as pd
 
 from analytics.data.ethnicity import group_of
 from analytics.data.returns import cin_census, school_census, ssda903, youth_justice
-from analytics.data.returns.common import HASH, LINKS, ReturnError, ReturnFrame, year_in_name
+from analytics.data.returns.common import (
+    HASH,
+    LINKS,
+    ReturnError,
+    ReturnFrame,
+    year_in_name,
+)
 
 __all__ = ["LINKS", "FORMATS", "Source", "Returns", "ReturnError", "format_of", "read_returns"]
 
@@ -136,9 +142,9 @@ def _keys(frame: ReturnFrame, link: str) -> pd.Series:
     twice = value.notna() & rec.assign(_v=value).duplicated(["_v", "period"], keep=False)
     if twice.any():
         shared = value[twice].iloc[0]
+        owners = ", ".join(rec.loc[value == shared, "own_id"].astype(str).unique()[:2])
         raise ReturnError(frame.files[-1], f"{link} {shared!r} belongs to more than one child "
-                                           f"({', '.join(rec.loc[value == shared, 'own_id'].astype(str).unique()[:2])}): "
-                                           "it cannot link them", field=link)
+                                           f"({owners}): it cannot link them", field=link)
     own = frame.format + ":" + rec["own_id"].astype(str)
     return ("link:" + value.astype("string")).fillna(own)
 
