@@ -238,6 +238,12 @@ def test_zip_bomb_and_stray_members_are_refused(stored_db, tmp_path):
         z.writestr("yj.csv", "child_id," + "0" * 3_000_000)
     with pytest.raises(InputError, match=r"big.zip: the files hold .* over the 1.0 MB limit"):
         imports.import_files([big], "second", stored_db, max_bytes=1_000_000)
+    parts = []
+    for i in range(2):                      # each under the limit, together over it
+        parts.append(tmp_path / f"SSDA903_2024_part{i}.csv")
+        parts[-1].write_text(HEADER + "X,1,01/01/2010,WBRI,UN1,,\n" * 20_000)
+    with pytest.raises(InputError, match=r"SSDA903_2024_part1.csv: the files hold .* over the 1.0 MB limit"):
+        imports.import_files(parts, "second", stored_db, max_bytes=1_000_000)
     stray = tmp_path / "stray.zip"
     with zipfile.ZipFile(stray, "w") as z:
         z.writestr("notes.txt", "hello")

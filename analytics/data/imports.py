@@ -45,6 +45,9 @@ def expand(paths, max_bytes: int = MAX_BYTES) -> list[Source]:
             raise InputError(path, "the file is empty")
         if path.suffix.lower() != ".zip":
             total += path.stat().st_size
+            if total > max_bytes:                  # refused before it is read
+                raise InputError(path, f"the files hold {_size(total)}, over the "
+                                       f"{_size(max_bytes)} limit")
             sources.append(Source(path, path.read_bytes()))
         else:
             try:
@@ -61,7 +64,12 @@ def expand(paths, max_bytes: int = MAX_BYTES) -> list[Source]:
                     total += info.file_size
                     if total > max_bytes:
                         break
-                    sources.append(Source(Path(name.name), archive.read(info)))
+                    try:        # zipfile reads no more than the size declared, checks the CRC
+                        data = archive.read(info)
+                    except (zipfile.BadZipFile, OSError) as e:
+                        raise InputError(path, f"{info.filename} cannot be read from the zip "
+                                               f"({e})") from None
+                    sources.append(Source(Path(name.name), data))
         if total > max_bytes:
             raise InputError(path, f"the files hold {_size(total)}, over the {_size(max_bytes)} limit")
     names = [s.path.name for s in sources]
