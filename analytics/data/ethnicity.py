@@ -41,8 +41,11 @@ def five_groups(codes: pd.Series) -> pd.Series:
 def codes_of(values: pd.Series) -> pd.Series:
     """Each value on its own as a DfE code or a major-group pseudo-code (NA if unrecognised),
     unlike map_ethnicity, which brings a whole column to one level."""
-    norm = values.astype(str).map(normalise)
-    return norm.map(code_lookup()).fillna(MAJOR_PREFIX + norm.map(major_lookup()))
+    text = values.astype(str)
+    unique = pd.Series(text.unique())
+    norm = unique.map(normalise)
+    codes = norm.map(code_lookup()).fillna(MAJOR_PREFIX + norm.map(major_lookup()))
+    return text.map(dict(zip(unique, codes)))
 
 
 def group_of(values: pd.Series) -> pd.Series:
