@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.data import benchmarks
+from analytics.data.coverage import AGE_POPULATIONS
 from analytics.data.reference import outcome_catalogue
-from analytics.data.store import AGE_POPULATIONS
 from analytics.outputs import charts
 from analytics.outputs.charts.forest import forest
 from analytics.views import tables

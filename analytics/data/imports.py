@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from analytics.data import population, queries, store
+from analytics.data import coverage, population, queries, store
 from analytics.data.readers import MAX_BYTES, SUFFIXES, InputError
 from analytics.data.returns import FORMATS, Source, format_of, read_returns
 from analytics.data.returns.common import period_label
@@ -120,9 +120,10 @@ def import_files(paths, name: str | None = None, user_db: Path | None = None,
 def _store_returns(sources, name, user_db, link) -> store.Imported:
     data = read_returns(sources, link=link)
     label = _label(sources)
-    tables, outcomes, level = store.parse_records(data.records, label, covers=data.covers)
+    tables, _, level = store.parse_records(data.records, label)
     present = {c for c in data.records.columns if (data.records[c] != "").any()}
-    paired = store.paired_outcomes(present, data.covers)
+    outcomes = coverage.covered_outcomes(present, data.covers)
+    paired = coverage.paired_outcomes(present, data.covers)
     info = [("file", Path(f).name, f"{FORMATS[fr.format]}, {', '.join(fr.periods)}")
             for fr in data.frames for f in fr.files]
     info += [("covers", c, "") for c in sorted(data.covers)]

@@ -154,10 +154,8 @@ def _numbers(df, col, path) -> pd.Series:
     return values.astype("Float64")
 
 
-def parse_records(raw: pd.DataFrame, path, covers: set | None = None
-                  ) -> tuple[dict[str, pd.DataFrame], list[str], str]:
-    """Validated tables (children, child_year, schools, ethnicity) from a record-level file
-    (`covers`: see available_outcomes)."""
+def parse_records(raw: pd.DataFrame, path) -> tuple[dict[str, pd.DataFrame], list[str], str]:
+    """Validated tables (children, child_year, schools, ethnicity) from a record-level file."""
     spec = record_columns()
     known = set(spec["column"])
     unknown = [c for c in raw.columns if c not in known]
@@ -237,33 +235,14 @@ def parse_records(raw: pd.DataFrame, path, covers: set | None = None
                                "Float64" if col in ("absence_pct", "ks4_attainment8") else "boolean")
     tables = {"children": children, "child_year": cy[schema_cols], "schools": schools,
               "ethnicity": ethnicity_rows_for(codes)}
-    return tables, available_outcomes(present, covers), level
+    return tables, available_outcomes(present), level
 
 
-def available_outcomes(columns: set, covers: set | None = None) -> list[str]:
-    """Outcomes whose numerator and eligible population the file's columns support.
-
-    `covers`: for data holding only some children (statutory returns), the eligible
-    populations (facts flags) the data cover completely; an outcome whose population is
-    not among them has no denominator here (see `paired_outcomes`).
-    """
+def available_outcomes(columns: set) -> list[str]:
+    """Outcomes whose numerator and eligible population the file's columns support."""
     cat = outcome_catalogue()
     ok = [all(c in columns for c in FLAG_SOURCES[r.numerator] + FLAG_SOURCES[r.denominator])
-          and (covers is None or r.denominator in covers) for r in cat.itertuples()]
-    return cat.loc[ok, "key"].tolist()
-
-
-#: Eligible populations defined by age alone: a population table (the Census) can supply them.
-AGE_POPULATIONS = {"all_children": (0, 17), "age_5_17": (5, 17), "age_10_17": (10, 17),
-                   "age_16_17": (16, 17)}
-
-
-def paired_outcomes(columns: set, covers: set) -> list[str]:
-    """Outcomes whose numerator the data hold but whose population (all children of an age)
-    they do not: rates need a population table (analytics.views.denominators)."""
-    cat = outcome_catalogue()
-    ok = [all(c in columns for c in FLAG_SOURCES[r.numerator]) and r.denominator in AGE_POPULATIONS
-          and r.denominator not in covers and r.kind != "stage" for r in cat.itertuples()]
+          for r in cat.itertuples()]
     return cat.loc[ok, "key"].tolist()
 
 

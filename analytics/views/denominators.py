@@ -13,8 +13,8 @@ from dataclasses import replace
 import pandas as pd
 
 from analytics.data import population as pop
+from analytics.data.coverage import AGE_POPULATIONS
 from analytics.data.reference import outcome as get_outcome
-from analytics.data.store import AGE_POPULATIONS
 from analytics.views.benchmark import REFERENCE_GROUP, regroup
 from analytics.views.tables import Options, protected_rri
 
