@@ -10,7 +10,7 @@ from analytics import protect
 from analytics.data.readers import InputError, read_counts_csv
 from analytics.data.reference import outcome as get_outcome
 from analytics.data.synthetic import DEFAULT_DB
-from analytics.stats.rri import rri_table
+from analytics.views.tables import Options, protected_rri
 
 DEFAULT_REFERENCE = "White British"
 
@@ -45,8 +45,10 @@ def _split(text: str | None) -> list[str]:
 def cmd_build(args) -> int:
     from analytics.data.synthetic import build
     start = time.perf_counter()
-    path = build(args.db, scale=args.scale, seed=args.seed)
-    print(f"built {path} (scale {args.scale}, seed {args.seed}) in {time.perf_counter() - start:.1f} s")
+    path = build(args.db, scale=args.scale, seed=args.seed, null=args.null)
+    kind = ", null borough" if args.null else ""
+    print(f"built {path} (scale {args.scale}, seed {args.seed}{kind}) "
+          f"in {time.perf_counter() - start:.1f} s")
     return 0
 
 
@@ -71,14 +73,19 @@ def cmd_rri(args) -> int:
     else:
         return _rri_from_db(args)
     reference = parse_reference(args.reference, group_cols, table) if args.comparison == "reference" else None
+    options = Options(comparison=args.comparison, reference=tuple((reference or {}).items()),
+                      level=args.level, ci=args.ci, adjust=args.adjust,
+                      min_population=args.min_population, min_events=args.min_events,
+                      suppress=args.suppress)
     try:
-        result = rri_table(table, group_cols, by=by, comparison=args.comparison, reference=reference,
-                           level=args.level, ci=args.ci, adjust=args.adjust, unit=unit,
-                           min_population=args.min_population, min_events=args.min_events)
+        # No record keys in a counts file: each cell's key is a fixed hash of its row.
+        keyed = table.assign(events_ckey=protect.hash_keys(table, list(table.columns), "events"),
+                             population_ckey=protect.hash_keys(table, list(table.columns),
+                                                               "population"))
+        result = protected_rri(keyed, group_cols, by, unit, options)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    result = protect.suppress(result, group_cols, by=by, threshold=args.suppress)
     return _write(result, args, source=f"counts file {Path(args.counts).name}")
 
 
@@ -246,9 +253,7 @@ def _write(result, args, **meta) -> int:
         **meta, comparison=args.comparison, reference=args.reference or "",
         interval_level=args.level, interval_method=args.ci, adjustment=args.adjust,
         suppression_threshold=args.suppress,
-        suppression_rule=(f"counts of 1 to {args.suppress - 1} suppressed, with secondary "
-                          "suppression and every figure derived from them"
-                          if args.suppress > 1 else "none (--suppress 0)"),
+        protection=protect.protection_note(args.suppress),
         minimum_population=args.min_population, minimum_events=args.min_events,
         command="python -m analytics " + " ".join(sys.argv[1:]))
     data = export.export_bytes(result, fmt, info)
@@ -264,8 +269,8 @@ def cmd_claims(args) -> int:
     with connect(ensure_database(args.db)) as con:
         results = evaluate_all(con)
     for r in results.itertuples():
-        print(f"{'holds ' if r.holds else 'FAILS '} {r.claim_id:32s} {r.detail}")
-    print(f"{int(results['holds'].sum())} of {len(results)} claims hold")
+        print(f"{r.verdict:31s} {r.claim_id:32s} {r.detail}")
+    print(f"{int(results['holds'].sum())} of {len(results)} claims borne out")
     return 0 if results["holds"].all() else 1
 
 
@@ -350,6 +355,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--scale", type=float, default=1.0, help="population multiplier (1 = one borough)")
     b.add_argument("--seed", type=int, default=20240601, help="random seed (same seed, same data)")
     b.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file to write")
+    b.add_argument("--null", action="store_true",
+                   help="a null borough: every ethnic and sex effect switched off (for checking "
+                        "false-positive rates and interval coverage)")
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("rri", help="relative rate indices from a counts CSV or the database")
@@ -380,10 +388,15 @@ def parser() -> argparse.ArgumentParser:
                                   "outcome's eligible ages, cut to the population table's)")
     r.add_argument("--user-db", type=Path, default=None, help="user database (imported population tables)")
     r.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-    r.add_argument("--ci", choices=["katz", "exact", "auto"], default="auto")
+    r.add_argument("--ci", choices=["katz", "exact", "score", "auto"], default="auto",
+                   help="interval: katz (log), exact (conditional, for rare outcomes), score "
+                        "(Miettinen-Nurminen, for common ones), auto (chooses by the regime)")
     r.add_argument("--adjust", choices=["none", "holm", "bh"], default="holm")
     r.add_argument("--suppress", type=int, default=5,
-                   help="hide counts below N (default 5: counts 1-4); 0 turns suppression off")
+                   help="protected mode (default 5): counts perturbed by the cell-key method, "
+                        "never 1 or 2, and groups with fewer than N children show their size "
+                        "only; 0 is the secure setting: true counts, for analysts in a secure "
+                        "environment")
     r.add_argument("--unit", type=int, help="rate per UNIT children (default: the outcome's, or 100)")
     r.add_argument("--min-population", type=int, default=30)
     r.add_argument("--min-events", type=int, default=5)
@@ -398,7 +411,7 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--period", help="board: period(s) pooled, comma-separated (default: latest three)")
     rep.add_argument("--comparison", choices=["rest", "overall"], default="overall")
     rep.add_argument("--level", type=float, default=0.95)
-    rep.add_argument("--ci", choices=["katz", "exact", "auto"], default="auto")
+    rep.add_argument("--ci", choices=["katz", "exact", "score", "auto"], default="auto")
     rep.add_argument("--adjust", choices=["none", "holm", "bh"], default="holm")
     rep.add_argument("--suppress", type=int, default=5)
     rep.add_argument("--url", help="the dashboard view to print in the report")

@@ -1,5 +1,4 @@
 """The borough: who lives here and how many children each outcome touches, year by year."""
-import pandas as pd
 import streamlit as st
 
 from analytics import protect
@@ -27,9 +26,11 @@ else:
             "children with an offence), not every child in the borough.",
             icon=":material/dataset:")
 
-totals = data.outcome_counts(by=("period",))
+threshold = f.options.suppress
+# Every count on this page is published through the same protection as every other page.
+totals = protect.published(data.outcome_counts(by=("period",)), threshold=threshold)
 now = totals[totals["period"] == f.period].set_index("outcome")
-pop = data.population(periods=(f.period,))
+pop = protect.published(data.population(periods=(f.period,)), threshold=threshold)
 cols = st.columns(6)
 cols[0].metric("Children aged 0-17" if synthetic else "Children in the data",
                f"{int(pop['population'].sum()):,}")
@@ -37,15 +38,15 @@ if "suspension" in now.index:
     cols[1].metric("Pupils on roll", f"{int(now.loc['suspension', 'population']):,}")
 shown = [k for k in ["cin", "looked_after", "first_time_entrant", "custody"] if k in now.index]
 for col, key in zip(cols[2:], shown):
-    n = int(now.loc[key, "events"])
-    col.metric(catalogue.loc[key, "label"], protect.SUPPRESSED if 0 < n < 5 else f"{n:,}")
+    col.metric(catalogue.loc[key, "label"], f"{int(now.loc[key, 'events']):,}")
 
 st.subheader(f"Children by ethnicity and sex, {f.period}")
 level_title = state.ETHNICITY_LEVELS[f.ethnicity]
-by_group = data.population(by=(f.ethnicity, "sex"), periods=(f.period,))
+by_group = protect.published(data.population(by=(f.ethnicity, "sex"), periods=(f.period,)),
+                             threshold=threshold)
 chart = charts.board_chart(
     charts.population_bars(by_group, f.ethnicity, f"Ethnicity ({level_title.lower()})"),
-    title=f"{int(by_group['population'].sum()):,} children aged 0-17 live in the borough",
+    title=f"{int(pop['population'].sum()):,} children aged 0-17 live in the borough",
     subtitle=f"Children by ethnicity ({level_title.lower()}) and sex, {f.period}",
     width=520,
 )
@@ -68,14 +69,12 @@ st.subheader("Children with each outcome, by year")
 counted = catalogue[catalogue["kind"] != "stage"]   # stage rates re-count these children
 totals = totals[totals["outcome"].isin(counted.index)]
 totals = totals.assign(label=totals["outcome"].map(catalogue["label"]))
-shown = protect.suppress(totals[["label", "period", "events", "population"]],
-                            ["period"], by=["label"])
-grid = shown.pivot(index="label", columns="period", values="events")
+grid = totals.pivot(index="label", columns="period", values="events")
 grid = grid.reindex(counted["label"]).rename_axis("Outcome (children)")
-grid = grid.map(lambda v: protect.SUPPRESSED if v is pd.NA else f"{int(v):,}")
+grid = grid.map(lambda v: f"{int(v):,}")
 st.dataframe(grid, width="stretch", height=36 * (len(grid) + 1),
              column_config={"Outcome (children)": st.column_config.TextColumn(width="medium")})
-st.caption(protect.legend())
+st.caption(protect.protection_note(threshold))
 
 picked = st.multiselect(
     "Outcomes to chart", list(counted.index), default=["first_time_entrant", "custody"],

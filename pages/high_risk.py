@@ -9,6 +9,14 @@ from analytics.outputs.charts.profile import ROW, profile_chart
 from analytics.views import findings
 from ui import claims_data, data, state, widgets
 
+VERDICT_BADGES = {
+    "Borne out": ":blue-badge[:material/check: Borne out]",
+    "Consistent but not significant": ":gray-badge[:material/remove: Consistent but not "
+                                      "significant]",
+    "Not borne out": ":orange-badge[:material/close: Not borne out]",
+    "Cannot be checked": ":gray-badge[:material/help: Cannot be checked]",
+}
+
 f = state.current()
 cohorts = {c.key: c for c in profile_cohorts()}
 
@@ -48,10 +56,13 @@ with left:
 
 with right:
     st.subheader("What the strategy says")
-    verdicts = claims_data.cohort_verdicts(key)
-    first, last = data.periods()[0], data.periods()[-1]
-    st.caption(f"Each statement checked on all years pooled ({first} to {last}), whatever the "
-               "filters: the strategy describes the groups in general.")
+    verdicts = claims_data.cohort_verdicts(key, f.periods, f.options)
+    st.caption(f"Each statement checked over {f.period_label}, the same years as the chart "
+               "(unless the statement names its own years). A statement is borne out only "
+               "when the interval supports its direction.")
+    if data.source() == data.SYNTHETIC:
+        st.caption("The synthetic borough was calibrated to these statements, so agreement "
+                   "here is by construction; the check means something on your own data.")
     held = int(verdicts["holds"].sum())
     st.markdown(f"**{held} of {len(verdicts)}** checks borne out by the data.")
     panel = st.container(height=ROW * (len(rows) + rows["domain"].nunique()) + 140,
@@ -60,8 +71,7 @@ with right:
         with panel.container(border=True):
             st.markdown(f"*“{quote.strip()}”*")
             for r in part.to_dict("records"):
-                badge = (":blue-badge[:material/check: Borne out]" if r["holds"]
-                         else ":orange-badge[:material/close: Not borne out]")
+                badge = VERDICT_BADGES.get(r["verdict"], ":gray-badge[" + r["verdict"] + "]")
                 about = f" ({r['about']})" if r["about"] else ""
                 when = f" In {r['periods']}." if r["periods"] else ""
                 st.markdown(f"{badge} **{r['outcome']}**{about}: {r['figure']}{when}")

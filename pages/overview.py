@@ -46,7 +46,10 @@ if pooled:
 
 # -- the five largest disparities ---------------------------------------------------------
 st.subheader("The largest significant disparities")
-if top.empty:
+if head["compared"] == 0:
+    st.write("Nothing could be computed with these filters: every comparison is suppressed, "
+             "not computable or based on low numbers.")
+elif top.empty:
     st.write(f"No group's rate differs significantly from {f.comparison_label} for any "
              "outcome with these filters.")
 else:
@@ -61,6 +64,8 @@ if head["largest"]:
     big = head["largest"]
     title = (f"{big['subject']} is {big['text']} times {f.comparison_label}: "
              "the largest over-representation")
+elif head["compared"] == 0:
+    title = "Nothing could be computed with these filters"
 else:
     title = f"No group is significantly over-represented against {f.comparison_label}"
 widgets.chart(lambda: charts.board_chart(

@@ -27,14 +27,20 @@ outcome = left.selectbox(
 pool = mid.segmented_control("Pool years", [1, 3], default=1,
                              format_func=lambda n: "1 year" if n == 1 else f"{n} years",
                              help="Rolling windows of three consecutive years: steadier figures "
-                                  "for small groups. Pooled counts are child-years.",
+                                  "for small groups. Rates are average yearly rates; intervals "
+                                  "allow for the same child counted in several years.",
                              key="trend_pool", **q) or 1
-n = right.select_slider("Persistent when significant in", [2, 3, 4, 5], value=3,
-                        format_func=lambda v: f"{v} periods running", key="trend_n", **q)
+# Persistence counts windows that do not overlap, so pooled windows allow fewer of them.
+most = max(len(f.all_periods) // pool, 2)
+choices = [v for v in (2, 3, 4, 5) if v <= most]
+if st.session_state.get("trend_n", 3) not in choices:
+    st.session_state["trend_n"] = choices[-1] if st.session_state.get("trend_n", 3) > choices[-1] \
+        else choices[0]
+n = right.select_slider("Persistent when significant in", choices, value=min(3, choices[-1]),
+                        format_func=lambda v: tv.spans(v, pool), key="trend_n", **q)
 
 spec = catalogue.loc[outcome]
-counts = data.counts(outcome, f.breakdown + ("period",), f.all_periods, filters=f.query_filters)
-table = tv.trend_from_counts(counts, f.breakdown, int(spec["unit"]), f.options, pool)
+table = data.trend_table(outcome, f.breakdown, f.query_filters, f.options, pool)
 if table.empty:
     st.info(f"The data hold fewer than {pool} consecutive periods: nothing to pool.")
     st.stop()
@@ -59,11 +65,11 @@ persistent = tv.persistent_groups(table, n)
 
 figure = charts.board_chart(
     rri_lines(table, groups, f.comparison_label, n),
-    title=tv.rri_trend_finding(persistent, groups, spec["noun"], f.comparison_label, n),
+    title=tv.rri_trend_finding(persistent, groups, spec["noun"], f.comparison_label, n, pool),
     subtitle=subtitle,
     caveat="Bands are confidence intervals; filled points significant, hollow not; rings: "
-           f"significant on the same side of 1 for {n} periods running. Gaps: suppressed or "
-           "not computable.",
+           f"significant on the same side of 1 in each of the last {tv.spans(n, pool)}. "
+           "Gaps: suppressed or not computable.",
     width=720,
 )
 widgets.chart(figure, f"trend-rri-{outcome}")
@@ -71,10 +77,12 @@ widgets.chart(figure, f"trend-rri-{outcome}")
 st.subheader("Persistent disproportionality")
 latest = order[-1] if order else ""
 st.caption(f"Groups whose rate differed significantly from {f.comparison_label}, on the same "
-           f"side, in each of the latest {n} consecutive periods (to {latest}).")
+           f"side, in each of the last {tv.spans(n, pool)} (to {latest})"
+           + (": pooled windows that overlap share most of their children, so only windows "
+              f"{pool} years apart count." if pool > 1 else "."))
 if persistent.empty:
     st.info(f"No group's rate has differed significantly from {f.comparison_label} in each of "
-            f"the latest {n} periods.")
+            f"the last {tv.spans(n, pool)}.")
 else:
     shown = persistent.assign(
         direction=persistent["direction"].map({"higher": "Higher", "lower": "Lower"}),
@@ -104,5 +112,5 @@ widgets.chart(figure, f"trend-rate-{outcome}")
 with st.expander("Full table: every group and period"):
     labels = {"group": "Group", "period": "Period",
               **{k: v for k, v in COLUMN_LABELS.items() if k not in f.breakdown + ("period",)},
-              "persistent": f"Significant {n} periods running"}
+              "persistent": f"Significant in each of the last {tv.spans(n, pool)}"}
     widgets.result_table(table, labels, key="trend_full_table")

@@ -11,6 +11,7 @@ with_child AS (
         cy.*,
         c.sex,
         c.ethnicity_code,
+        c.record_key,
         e.minor_group AS ethnicity_minor,
         e.major_group AS ethnicity_major,
         s.school_name,
@@ -23,6 +24,7 @@ with_child AS (
 
 SELECT
     child_id,
+    record_key,
     period,
     period_start,
     age,

@@ -1,1 +1,1 @@
-INSERT INTO build_info VALUES ($scale, $seed, $generator, current_timestamp::TIMESTAMP);
+INSERT INTO build_info VALUES ($scale, $seed, $null_borough, $generator, current_timestamp::TIMESTAMP);

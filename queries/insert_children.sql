@@ -1,1 +1,1 @@
-INSERT INTO children SELECT child_id, sex, ethnicity_code, birth_date FROM children_df;
+INSERT INTO children SELECT child_id, sex, ethnicity_code, birth_date, record_key FROM children_df;

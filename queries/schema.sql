@@ -19,7 +19,8 @@ CREATE TABLE children (
     child_id        BIGINT PRIMARY KEY,
     sex             VARCHAR NOT NULL,      -- Female / Male
     ethnicity_code  VARCHAR NOT NULL,
-    birth_date      DATE NOT NULL
+    birth_date      DATE NOT NULL,
+    record_key      SMALLINT NOT NULL      -- 0-255, fixed random key for disclosure control
 );
 
 CREATE TABLE child_year (
@@ -57,6 +58,7 @@ CREATE TABLE child_year (
 CREATE TABLE build_info (
     scale      DOUBLE,
     seed       BIGINT,
+    null_borough BOOLEAN,                  -- built with every ethnic and sex effect off
     generator  VARCHAR,
     built_at   TIMESTAMP
 );

@@ -182,13 +182,20 @@ def test_rates_only_benchmark_has_no_interval():
     assert "Chinese" in out.index and out["rri"].isna().all()       # NEET or not known: not compared
 
 
-def test_small_borough_counts_stay_hidden():
-    small = LOCAL.assign(events=[3, 0, 1, 2, 0, 0, 0, 1])
+def test_small_borough_counts_are_protected():
+    """The borough's counts go through the same protection as every view: published counts
+    (never 1 or 2), a group of fewer than 5 children showing its size only, and no share that
+    would let a hidden count be worked out."""
+    small = LOCAL.assign(events=[3, 0, 1, 2, 0, 0, 0, 1],
+                         population=[9000, 2500, 1900, 2400, 1500, 900, 300, 3])
     out = compare(small, "permanent_exclusion", ["2023/24"], options=Options()).set_index("ethnicity_5")
-    hidden = out["status"].str.startswith("suppressed")
-    assert hidden.any() and out.loc[hidden, "rri"].isna().all() and out.loc[hidden, "events"].isna().all()
+    hidden = out["status"].astype(str).str.startswith("suppressed")
+    assert list(out.index[hidden]) == ["Other"]
+    assert out.loc[hidden, ["events", "rri", "local_rri"]].isna().all().all()
+    shown = out.loc[~hidden, "events"].astype(int)
+    assert not shown.isin([1, 2]).any()
     assert out["share"].isna().all()                      # a share would reveal the hidden count
-    assert out["local_rri"][hidden].isna().all()
+    assert out.attrs["protection"] == "cell key"
 
 
 def test_benchmark_command(borough_db, tmp_path):

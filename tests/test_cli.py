@@ -31,15 +31,27 @@ def test_rri_from_counts_file_matches_scipy(tmp_path):
     assert table.loc["White British", "rri"] == 1
 
 
-def test_suppression_is_on_by_default(tmp_path):
-    src, out = tmp_path / "counts.csv", tmp_path / "out.csv"
-    src.write_text(GOOD)
+def test_protection_is_on_by_default(tmp_path):
+    """By default counts are published through the cell-key method (never 1 or 2, the same
+    every run) and a group of fewer than 5 children shows its size only; --suppress 0 gives
+    the true counts and says so."""
+    src, out, again, secure = (tmp_path / n for n in ("c.csv", "o.csv", "a.csv", "s.csv"))
+    src.write_text(GOOD + "Gypsy/Roma,1,3\n")
     assert run("rri", "--counts", src, "--comparison", "overall", "--out", out).returncode == 0
-    table = pd.read_csv(out, comment="#").set_index("ethnicity")
-    assert table.loc["Black African", "events"] == "[c]"          # 2 children: hidden
-    assert table.loc["Black African", "rri"] == "[c]"
+    assert run("rri", "--counts", src, "--comparison", "overall", "--out", again).returncode == 0
+    table = pd.read_csv(out, comment="#", dtype=str).set_index("ethnicity")
+    assert table.equals(pd.read_csv(again, comment="#", dtype=str).set_index("ethnicity"))
     shown = pd.to_numeric(table["events"], errors="coerce").dropna()
-    assert not shown.between(1, 4).any()
+    assert not shown.isin([1, 2]).any()
+    roma = table.loc["Gypsy/Roma"]
+    if roma["population"] in ("3", "4"):
+        assert roma["events"] == "[c]" and roma["rri"] == "[c]"
+    assert "cell-key method" in out.read_text()
+    assert run("rri", "--counts", src, "--comparison", "overall", "--suppress", "0",
+               "--out", secure).returncode == 0
+    true = pd.read_csv(secure, comment="#").set_index("ethnicity")
+    assert true.loc["Black African", "events"] == 2
+    assert "Secure setting: true counts" in secure.read_text()
 
 
 @pytest.mark.parametrize("content, row, column", [

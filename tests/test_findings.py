@@ -107,8 +107,12 @@ def test_matrix_outcomes_exclude_stages_and_group_by_domain():
 
 
 def test_children_total_suppresses_small_totals():
-    assert findings.children_total(pd.DataFrame({"population": [40_000, 140]})) == "40,140"
-    assert findings.children_total(pd.DataFrame({"population": [3]})) == "[c]"
+    # the published total: within the perturbation of the true one, never 1 or 2
+    shown = findings.children_total(pd.DataFrame({"population": [40_000, 140]}))
+    assert abs(int(shown.replace(",", "")) - 40_140) <= 4
+    assert findings.children_total(pd.DataFrame({"population": [40_000, 140]}), 0) == "40,140"
+    tiny = findings.children_total(pd.DataFrame({"population": [3]}))
+    assert tiny in ("[c]", "0") or int(tiny) >= 5
     assert findings.children_total(pd.DataFrame({"population": [0]})) == "0"
 
 
@@ -138,7 +142,8 @@ def test_claim_verdicts_on_the_borough(con):
     claims = findings.cohort_claims(cohort)
     results = [evaluate(con, c) for _, c in claims.iterrows()]
     table = findings.claim_verdicts(claims, results, cohort)
-    assert set(table["verdict"]) <= {"Borne out", "Not borne out"}
+    assert set(table["verdict"]) <= {"Borne out", "Consistent but not significant",
+                                     "Not borne out", "Cannot be checked"}
     row = table.set_index("claim_id").loc["bcb-suspension"]
     assert row["verdict"] == "Borne out" and row["about"] == ""
     assert not table.astype(str).apply(lambda c: c.str.contains("nan|None", case=False)).any().any()

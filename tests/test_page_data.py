@@ -31,7 +31,7 @@ def test_export_page_offers_three_formats_and_the_command(app_env, user_db):
     assert any(c.startswith("python -m analytics rri --db") and "--outcome suspension" in c for c in code)
     shown = at.dataframe[0].value["Children with outcome"]
     numbers = shown[shown != "[c]"].str.replace(",", "").astype(int)
-    assert not numbers.between(1, 4).any()
+    assert not numbers.isin([1, 2]).any()
 
 
 def test_export_page_every_outcome(app_env, user_db):
@@ -57,7 +57,8 @@ def test_your_data_lists_and_uses_an_aggregate(app_env, user_db, tmp_path):
     assert set(table["Group"]) == {"White children", "Black children", "Asian children",
                                    "Mixed children", "Any other ethnic group children"}
     black = table[table["Group"] == "Black children"].iloc[0]
-    assert black["Children with outcome"] == "603"
+    # the file's 603, published through the cell-key method: within 4 of it
+    assert abs(int(black["Children with outcome"].replace(",", "")) - 603) <= 4
 
 
 def test_pages_needing_records_explain_an_aggregate_source(app_env, user_db, tmp_path):

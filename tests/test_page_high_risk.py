@@ -37,13 +37,15 @@ def test_high_risk_default_black_caribbean_boys(app_env):
     sus = table[table["Indicator"] == "Suspension"].iloc[0]
     assert float(sus["RRI"]) > 3 and sus["Significant"] == "yes"
     assert sus["Finding"].startswith("Black Caribbean boys' suspension rate is")
-    assert (table["RRI"] == "[c]").any()                    # rare outcomes suppressed in a year
     assert not table.astype(str).apply(lambda c: c.str.contains(BAD)).any().any()
     verdicts = _verdicts(at)
     assert len(verdicts) >= 10
     assert any("**Suspension**" in v and "Borne out" in v for v in verdicts)
     assert any("fixed term school exclusions almost four times" in q for q in _quotes(at))
-    assert any("Years pooled" in i.value for i in at.info)   # one year: pooling hint
+    # the strategy panel is checked over the chart's own years, and says the synthetic data
+    # were calibrated to these statements
+    captions = " ".join(c.value for c in at.caption)
+    assert "2022/23 to 2024/25" in captions and "by construction" in captions
 
 
 def test_high_risk_changing_cohort_changes_sentences(app_env):
@@ -65,12 +67,15 @@ def test_high_risk_changing_cohort_changes_sentences(app_env):
 
 def test_high_risk_pooled_years_fill_in_rare_outcomes(app_env):
     at = _high_risk()
-    one_year = _table(at)
-    at.segmented_control(key="years").set_value(5).run()
     at.segmented_control(key="cohort").set_value("mixed_white_black_boys").run()
+    at.segmented_control(key="years").set_value(1).run()
+    one_year = _table(at)
+    assert any("Years pooled" in i.value for i in at.info)   # one year: pooling hint
+    at.segmented_control(key="years").set_value(5).run()
     assert not at.exception
     table = _table(at)
     assert table["Finding"].str.startswith("Mixed White/Black boys'").any()
-    assert (table["RRI"] == "[c]").sum() < (one_year["RRI"] == "[c]").sum()
+    low = lambda t: t["RRI"].str.contains(r"\[u\]|\[c\]", regex=True).sum()  # noqa: E731
+    assert low(table) < low(one_year)
     assert not table.astype(str).apply(lambda c: c.str.contains(BAD)).any().any()
     assert not any("Years pooled" in i.value for i in at.info)

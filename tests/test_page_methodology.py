@@ -34,7 +34,7 @@ def test_methodology_document_covers_what_the_page_promises():
     for phrase in ["seeded", "per-cell offsets", "section 5.4", "burn-in", "scale",
                    "only for scale and mix", "eligible population", "borough average",
                    "White British", "95%", "exact", "20", "Holm", "30 children",
-                   "5 with the outcome", "1 to 4", "secondary suppression", "not real children",
+                   "5 with the outcome", "cell-key method", "secure setting", "not real children",
                    "around 2020", "Intersections", "Small numbers", "rate differences",
                    "URL", "python -m analytics build", "python -m analytics rri"]:
         assert phrase in text, phrase

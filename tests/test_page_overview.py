@@ -33,8 +33,9 @@ def test_overview_default(app_env):
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Significant over-representations"]) > 0
     assert metrics["Largest over-representation"].endswith("times")
-    assert 38_000 <= int(metrics["Children in the data"].replace(",", "")) <= 42_000
-    assert metrics["Period"] == "2024/25"
+    # three years pooled by default: child-years
+    assert 114_000 <= int(metrics["Child-years in the data"].replace(",", "")) <= 126_000
+    assert metrics["Period"] == "3 years"
     items = _disparities(at)
     assert len(items) == 5
     assert all("the borough average" in i for i in items)
@@ -45,14 +46,22 @@ def test_overview_default(app_env):
     assert len(charts) == 1
     spec = charts[0].proto.spec
     assert '"scheme": "blueorange"' in spec and '"domainMid": 1' in spec
-    assert re.search(r"Black boys' [\w -]+ rate is [\d.]+ times the borough average: the largest",
+    assert re.search(r"(Black|Mixed) boys' [\w -]+ rate is [\d.]+ times the borough average: the largest",
                      spec)
+
+
+def test_overview_single_year_is_one_click_away(app_env):
+    at = _overview()
+    at.segmented_control(key="years").set_value(1).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Period"] == "2024/25"
+    assert 38_000 <= int(metrics["Children in the data"].replace(",", "")) <= 42_000
 
 
 def test_overview_minor_groups_three_years_reference(app_env):
     at = _overview()
     at.radio(key="eth").set_value("ethnicity_minor").run()
-    at.segmented_control(key="years").set_value(3).run()
     at.radio(key="cmp").set_value("reference").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}

@@ -45,6 +45,12 @@ def both(tmp_path, native_rows, columns, paths, link="LAchildID"):
     return con, store.records_cursor(con, "native"), store.records_cursor(con, "returns")
 
 
+def true_counts(cur, outcome, **kw):
+    """Counts without their cell keys: each import draws its own random record keys."""
+    table = counts(cur, outcome, **kw)
+    return table.drop(columns=[c for c in table.columns if c.endswith("_ckey")])
+
+
 def same_rri(a, b, outcome, breakdown, periods):
     left = rri_for_outcome(a, outcome, breakdown, periods, options=OPTIONS)
     right = rri_for_outcome(b, outcome, breakdown, periods, options=OPTIONS)
@@ -60,8 +66,8 @@ def test_cin_census_round_trip(truth, tmp_path):
         same_rri(native, returns, "cpp_given_cin", ["ethnicity_minor"], period)
         same_rri(native, returns, "cpp_given_cin", ["ethnicity_major", "sex"], period)
     for outcome in ("cin", "cpp", "concern_gangs", "concern_cse"):
-        pd.testing.assert_frame_equal(counts(native, outcome, by=["ethnicity_code", "sex", "age_band"]),
-                                      counts(returns, outcome, by=["ethnicity_code", "sex", "age_band"]))
+        pd.testing.assert_frame_equal(true_counts(native, outcome, by=["ethnicity_code", "sex", "age_band"]),
+                                      true_counts(returns, outcome, by=["ethnicity_code", "sex", "age_band"]))
     info = imports.returns_info(con, "returns")
     assert set(info.loc[info["kind"] == "covers", "value"]) == {"cin"}
     assert {"cin", "cpp"} <= set(info.loc[info["kind"] == "paired", "value"])
@@ -75,9 +81,9 @@ def test_ssda903_round_trip(truth, tmp_path):
         paths += [put(tmp_path, f"SSDA903_{y}_header.csv", head),
                   put(tmp_path, f"SSDA903_{y}_episodes.csv", eps)]
     con, native, returns = both(tmp_path, truth[truth["looked_after"]], ["looked_after"], paths)
-    got = counts(returns, "looked_after", by=["ethnicity_minor", "sex", "age_band", "period"])
+    got = true_counts(returns, "looked_after", by=["ethnicity_minor", "sex", "age_band", "period"])
     pd.testing.assert_frame_equal(
-        counts(native, "looked_after", by=["ethnicity_minor", "sex", "age_band", "period"]), got)
+        true_counts(native, "looked_after", by=["ethnicity_minor", "sex", "age_band", "period"]), got)
     assert got["events"].sum() == truth["looked_after"].sum()
 
 

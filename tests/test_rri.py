@@ -9,6 +9,7 @@ from scipy.stats.contingency import relative_risk
 
 from analytics.stats.rri import (
     AUTO_EXACT_BELOW,
+    AUTO_RARE_AT_MOST,
     RESULT_COLUMNS,
     _katz_overall,
     rri_table,
@@ -165,24 +166,31 @@ def test_exact_p_close_to_fisher_when_populations_are_large():
     assert row["p_value"] == pytest.approx(0.0087801, abs=1e-6)
 
 
-def test_auto_rule_threshold():
-    assert AUTO_EXACT_BELOW == 20
-    assert two(19, 100, 50, 500)["ci_method"] == "exact"
-    assert two(20, 100, 20, 500)["ci_method"] == "katz"
-    assert two(50, 100, 19, 500)["ci_method"] == "exact"
+def test_auto_rule_by_regime():
+    """auto: the exact conditional interval for a rare outcome with few events on a side,
+    the score interval otherwise (common outcomes, or enough events)."""
+    assert (AUTO_EXACT_BELOW, AUTO_RARE_AT_MOST) == (20, 0.10)
+    assert two(19, 1000, 50, 5000)["ci_method"] == "exact"       # rare, few events
+    assert two(20, 1000, 20, 5000)["ci_method"] == "score"       # rare, enough events
+    assert two(50, 1000, 19, 5000)["ci_method"] == "exact"       # rare, few comparison events
+    assert two(19, 100, 50, 500)["ci_method"] == "score"         # 19% is not rare
+    assert two(50, 100, 19, 500)["ci_method"] == "score"
     assert two(50, 100, 19, 500, ci="katz")["ci_method"] == "katz"
     assert two(50, 100, 60, 500, ci="exact")["ci_method"] == "exact"
+    assert two(50, 100, 60, 500, ci="score")["ci_method"] == "score"
 
 
 # ------------------------------------------------------------------ overall
 
 def test_overall_katz_variance_by_hand():
     # group 60/200, rest 140/800: A = 200, N = 1000, RRI = 0.3/0.2 = 1.5
-    # Var = 1/60 - 1/200 - 1/200 - 1/1000 + 2*60/(200*200) = 0.00866667
+    # Var = 1/a - 1/n - 1/A + 2a/(nA) - (a^2/n + c^2/m)/A^2
+    #     = 1/60 - 1/200 - 1/200 + 120/40000 - (18 + 24.5)/40000 = 0.00860417
+    # (the equal-rates form, with -1/N for the last term, would give 0.00866667)
     counts = pd.DataFrame({"grp": ["g", "h"], "events": [60, 140], "population": [200, 800]})
     row = rri_table(counts, "grp", comparison="overall", ci="katz").iloc[0]
-    var = 1 / 60 - 1 / 200 - 1 / 200 - 1 / 1000 + 2 * 60 / (200 * 200)
-    assert var == pytest.approx(0.00866667, abs=1e-8)
+    var = 1 / 60 - 1 / 200 - 1 / 200 + 2 * 60 / (200 * 200) - (60**2 / 200 + 140**2 / 800) / 200**2
+    assert var == pytest.approx(0.00860417, abs=1e-8)
     assert row["rri"] == pytest.approx(1.5)
     assert row["rri_ci_low"] == pytest.approx(1.5 * math.exp(-Z95 * math.sqrt(var)), rel=1e-10)
     assert row["rri_ci_high"] == pytest.approx(1.5 * math.exp(Z95 * math.sqrt(var)), rel=1e-10)
@@ -215,8 +223,9 @@ def test_overall_katz_variance_monte_carlo():
 
 
 def test_overall_variance_zero_when_group_is_everyone():
-    rr, lo, hi, p = _katz_overall(np.array([30.0]), np.array([100.0]), np.array([30.0]),
-                                  np.array([100.0]), Z95)
+    # the rest is empty: c = m = 0
+    rr, lo, hi, p = _katz_overall(np.array([30.0]), np.array([100.0]), np.array([0.0]),
+                                  np.array([0.0]), Z95)
     assert rr[0] == pytest.approx(1.0) and lo[0] == pytest.approx(1.0)
     assert hi[0] == pytest.approx(1.0) and p[0] == 1.0
     counts = pd.DataFrame({"grp": ["g"], "events": [30], "population": [100]})
@@ -418,3 +427,56 @@ def test_bad_options():
                dict(level=95), dict(unit=0)]:
         with pytest.raises(ValueError):
             rri_table(counts, "grp", **{"comparison": "rest", **kw})
+
+
+def test_overall_general_variance_monte_carlo_unequal_rates():
+    """The general delta-method variance holds when the group's rate differs from the rest's
+    (0.6 vs 0.05), where the equal-rates form is off by a factor of four."""
+    rng = np.random.default_rng(7)
+    n, m, p, q = 2000, 2000, 0.6, 0.05
+    a = rng.binomial(n, p, 200_000)
+    c = rng.binomial(m, q, 200_000)
+    sim = np.var(np.log((a / n) / ((a + c) / (n + m))))
+    ea, ec = n * p, m * q
+    counts = pd.DataFrame({"grp": ["g", "h"], "events": [int(ea), int(ec)],
+                           "population": [n, m]})
+    row = rri_table(counts, "grp", comparison="overall", ci="katz").iloc[0]
+    se2 = (math.log(row["rri_ci_high"] / row["rri"]) / Z95) ** 2
+    assert sim == pytest.approx(se2, rel=0.02)
+    A, N = ea + ec, n + m
+    equal_rates = 1 / ea - 1 / n - 1 / A - 1 / N + 2 * ea / (n * A)
+    assert equal_rates / sim > 3
+
+
+@pytest.mark.parametrize("a,n,c,m", [(25, 1422, 29, 1537), (653, 751, 398, 938),
+                                     (11, 376, 13, 913), (0, 80, 12, 300), (7, 9, 30, 40),
+                                     (1058, 1374, 1642, 1925), (3, 50000, 40, 90000)])
+@pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
+def test_score_interval_matches_statsmodels(a, n, c, m, level):
+    """The vectorised score interval and test equal statsmodels' Miettinen-Nurminen ones."""
+    sm = pytest.importorskip("statsmodels.stats.proportion")
+    row = two(a, n, c, m, ci="score", level=level, min_events=0)
+    lo, hi = sm.confint_proportions_2indep(a, n, c, m, method="score", compare="ratio",
+                                           alpha=1 - level, correction=True)
+    test = sm.test_proportions_2indep(a, n, c, m, method="score", compare="ratio",
+                                      correction=True)
+    assert row["ci_method"] == "score"
+    assert row["rri_ci_low"] == pytest.approx(lo, rel=1e-7, abs=1e-12)
+    assert row["rri_ci_high"] == pytest.approx(hi, rel=1e-7)
+    assert row["p_value"] == pytest.approx(test.pvalue, rel=1e-7, abs=1e-300)
+    # the interval and the test agree about 1
+    assert (row["rri_ci_low"] > 1 or row["rri_ci_high"] < 1) == (row["p_value"] < 1 - level)
+
+
+def test_overall_score_is_transformed_rest_score():
+    counts = pd.DataFrame({"grp": ["g", "h", "k"], "events": [30, 120, 400],
+                           "population": [90, 400, 2700]})
+    rest = rri_table(counts, "grp", comparison="rest", ci="score")
+    over = rri_table(counts, "grp", comparison="overall", ci="score")
+    N = 3190
+    for i, n in enumerate([90, 400, 2700]):
+        m = N - n
+        for col in ("rri_ci_low", "rri_ci_high"):
+            theta = rest[col][i]
+            assert over[col][i] == pytest.approx(N * theta / (n * theta + m), rel=1e-12)
+        assert over["p_value"][i] == pytest.approx(rest["p_value"][i], rel=1e-12)

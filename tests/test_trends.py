@@ -98,3 +98,20 @@ def test_persistence_on_rri_table_output_uses_attrs():
     b = out[out["grp"] == "b"]
     assert b["persistent"].tolist() == [False, False, True, True, True]
     assert not out[out["grp"] == "r"]["persistent"].any()  # reference: no significance
+
+
+def test_persistence_of_pooled_windows_needs_windows_that_do_not_overlap():
+    """Three overlapping 3-year windows share most children: one chance excess would flag
+    them all. With step 3 only windows 3 apart count, so a run needs 9 years."""
+    labels = [f"{y}/{(y + 1) % 100:02d} to {y + 2}/{(y + 3) % 100:02d}" for y in range(2015, 2023)]
+    sig = pd.DataFrame({"g": "A", "period": labels, "rri": 2.0,
+                        "significant": pd.array([False] * 5 + [True] * 3, dtype="boolean")})
+    sig.attrs = {"group_cols": ["g"], "by": ["period"], "pooled_periods": 3}
+    out = persistence(sig, n=3)
+    assert out.attrs["persistence_step"] == 3
+    assert not out["persistent"].any()          # windows 2020, 2021, 2022 overlap
+    every = sig.assign(significant=pd.array([True] * 8, dtype="boolean"))
+    flagged = persistence(every, n=3)
+    # the latest window is persistent: 2016-18, 2019-21 and 2022-24 are all significant
+    assert flagged["persistent"].tolist() == [False] * 7 + [True]
+    assert persistence(every, n=3, step=1)["persistent"].sum() == 6

@@ -143,7 +143,10 @@ def test_records_reproduce_the_synthetic_counts(con, tmp_path):
         got = counts(store.records_cursor(ucon, "mine"), "suspension", by=["ethnicity_major", "sex"],
                      periods=["2024/25"])
     want = counts(con, "suspension", by=["ethnicity_major", "sex"], periods=["2024/25"])
-    pd.testing.assert_frame_equal(got, want)
+    # the same counts; the cell keys differ (an import gives every child a fresh record key)
+    plain = [c for c in want.columns if not c.endswith("_ckey")]
+    pd.testing.assert_frame_equal(got[plain], want[plain])
+    assert not (got["population_ckey"] == want["population_ckey"]).all()
 
 
 def test_delete_and_synthetic_untouched(stored_db, borough_db):

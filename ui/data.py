@@ -19,7 +19,7 @@ from analytics.data import store
 from analytics.data.db import connect, ensure_database
 from analytics.data.db import periods as db_periods
 from analytics.data.synthetic import DEFAULT_DB
-from analytics.views import profiles, tables
+from analytics.views import profiles, tables, trends
 from analytics.views.tables import Options
 
 #: Environment variable naming the database file (tests and benchmarks point it elsewhere).
@@ -179,6 +179,19 @@ def rri_for_outcome(outcome: str, breakdown: tuple, periods: tuple, filters: tup
                     options: Options, by_period: bool = False) -> pd.DataFrame:
     return _rri_for_outcome(source_key(), outcome, tuple(breakdown), tuple(periods), tuple(filters),
                             options, by_period)
+
+
+@st.cache_data(show_spinner="Computing...", max_entries=64)
+def _trend_table(key, outcome, breakdown, filters, options, pool):
+    return trends.trend_table(_cursor(key), outcome, list(breakdown), filters=dict(filters),
+                              options=options, pool=pool)
+
+
+def trend_table(outcome: str, breakdown: tuple, filters: tuple, options: Options,
+                pool: int = 1) -> pd.DataFrame:
+    """One outcome in every period (or window of `pool`), as on the trends page."""
+    return _trend_table(source_key(), outcome, tuple(breakdown), tuple(filters), options,
+                        int(pool))
 
 
 @st.cache_data(show_spinner="Computing...", max_entries=32)

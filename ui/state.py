@@ -22,8 +22,9 @@ COMPARISONS = {"overall": "Borough average (all children)", "rest": "All other c
                "reference": "A named reference group"}
 ADJUSTMENTS = {"holm": "Holm (any false flag)", "bh": "Benjamini-Hochberg (false discoveries)",
                "none": "None"}
-CI_METHODS = {"auto": "Automatic (exact when counts are small)", "katz": "Katz (log)",
-              "exact": "Exact (conditional)"}
+CI_METHODS = {"auto": "Automatic (by the outcome and the counts)",
+              "score": "Score (Miettinen-Nurminen)", "katz": "Katz (log)",
+              "exact": "Exact conditional (rare outcomes)"}
 POPULATION_FILTERS = {   # URL key -> (breakdown column, label, values)
     "sex": ("sex", "Sex", ["Female", "Male"]),
     "fsm": ("fsm_status", "Free school meals", ["FSM eligible", "Not FSM eligible"]),
@@ -32,6 +33,9 @@ POPULATION_FILTERS = {   # URL key -> (breakdown column, label, values)
     "age": ("age_band", "Age band", ["0-4", "5-9", "10-15", "16-17"]),
 }
 ALL = "All"
+#: Years pooled by default: enough for small groups' figures to be shown (issue 10 measured
+#: the drawable share of Overview cells and Pathways stages at 1 and 3 years).
+DEFAULT_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -98,12 +102,15 @@ def sidebar() -> Filters:
         st.header("Filters")
         period = st.selectbox("Period (academic year)", periods, index=len(periods) - 1,
                               **{**q, "key": "period"})
-        years = st.segmented_control("Years pooled", [1, 3, 5], default=1,
+        years = st.segmented_control("Years pooled", [1, 3, 5], default=DEFAULT_YEARS,
                                      format_func=lambda n: f"{n} year" + ("s" if n > 1 else ""),
-                                     help="Pool consecutive years ending at the period: steadier "
-                                          "figures for small groups (youth-justice tools publish "
-                                          "three-year pooled custody rates).",
-                                     **{**q, "key": "years"}) or 1
+                                     help="Consecutive years ending at the period, pooled "
+                                          "(default 3, as youth-justice tools and significant-"
+                                          "disproportionality rules do for small numbers). "
+                                          "Rates are average yearly rates; intervals allow for "
+                                          "the same child counted in several years. Choose 1 "
+                                          "year for a single year.",
+                                     **{**q, "key": "years"}) or DEFAULT_YEARS
         ethnicity = st.radio("Ethnicity detail", list(ETHNICITY_LEVELS),
                              format_func=ETHNICITY_LEVELS.get, horizontal=True,
                              **{**q, "key": "eth"})
@@ -135,11 +142,13 @@ def sidebar() -> Filters:
                                        "that are wrong.")
             ci = st.selectbox("Interval method", list(CI_METHODS), format_func=CI_METHODS.get,
                               **{**q, "key": "ci"})
-            suppress = st.number_input("Suppress counts below", min_value=0, max_value=20,
+            suppress = st.number_input("Suppress groups smaller than", min_value=0, max_value=20,
                                        value=5, step=1, **{**q, "key": "suppress"},
-                                       help="Counts from 1 to this number minus one are hidden, "
-                                            "with anything that would reveal them. 0 turns "
-                                            "suppression off (secure environments only).")
+                                       help="Counts are always protected by the cell-key "
+                                            "method (never a 1 or 2); groups with fewer "
+                                            "children than this show their size only. 0 is the "
+                                            "secure setting: true counts, unprotected (secure "
+                                            "environments only).")
             min_pop = st.number_input("Minimum population", min_value=1, value=30, step=5,
                                       **{**q, "key": "min_pop"})
             min_events = st.number_input("Minimum events", min_value=1, value=5, step=1,

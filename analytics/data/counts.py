@@ -1,100 +1,183 @@
-"""Counts tables from the database: events and eligible population per group (DuckDB does
-the row-level work; Python receives one row per group)."""
+"""Counts tables from the database: child-periods with an outcome (events) and eligible
+child-periods (population) per group and window of periods, with the cell keys that disclosure
+control needs and, for pooled windows, the per-child sums of squares that make intervals
+allow for the same child counted in several periods. DuckDB does the row-level work
+(queries/counts.sql); Python receives one row per group.
+"""
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
 from analytics.data import queries
-from analytics.data.cohorts import (
-    COMPLEMENT_LABEL,
-    Cohort,
-    cohort_condition,
-    where_clause,
-)
+from analytics.data.cohorts import COMPLEMENT_LABEL, Cohort, cohort_condition, where_clause
 from analytics.data.cohorts import get as get_cohort
 from analytics.data.db import periods as all_periods
 from analytics.data.reference import outcome as get_outcome
 from analytics.data.reference import outcome_catalogue
+from analytics.data.synthetic import RECORD_KEYS
+
+#: Cell-key columns beside the counts: sum of the record keys of the rows counted, mod
+#: RECORD_KEYS. The same children always give the same key, and the key of a union of
+#: disjoint cells is the sum of theirs (mod RECORD_KEYS).
+KEY_COLUMNS = ("events_ckey", "population_ckey")
+#: Per-child sums of squares of a pooled window (sum y^2, sum x*y, sum x^2 over children, with
+#: x periods eligible and y periods with the outcome): the cluster-robust variance's inputs.
+SQUARE_COLUMNS = ("ss_events", "ss_cross", "ss_population")
 
 
-def _group_select(by, cohort, params: dict) -> list[str]:
-    """SELECT items for the breakdown columns (and the cohort flag), allow-listed."""
-    select = [queries.identifier(c, queries.DIMENSIONS) for c in by]
+def count_columns(table: pd.DataFrame) -> list[str]:
+    """The count columns of a counts table that it has: counts, sums of squares, their keys
+    (select these, not just events and population, to keep what protection needs)."""
+    names = ["events", "population", *SQUARE_COLUMNS]
+    return [c for n in names for c in (n, f"{n}_ckey") if c in table.columns]
+POOLED = "pooled"
+
+
+def window_label(periods) -> str:
+    """"2017/18 to 2019/20" for consecutive periods pooled; the period itself for one."""
+    periods = list(periods)
+    return periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+
+
+def _windows(con, by, periods, windows) -> tuple[dict, bool]:
+    """({label: [periods]}, whether the result keeps a `period` column for the window)."""
+    if windows is not None:
+        return {str(k): list(v) for k, v in windows.items()}, True
+    periods = list(periods) if periods else all_periods(con)
+    if "period" in by:
+        return {p: [p] for p in periods}, True
+    return {POOLED: periods}, False
+
+
+def _groups(by, cohort, params: dict) -> tuple[list[str], list[str]]:
+    """(SELECT items, their column names) for the breakdown and the cohort, allow-listed."""
+    items, names = [], []
     if cohort is not None:
         cohort = get_cohort(cohort) if isinstance(cohort, str) else cohort
         cond, cparams = cohort_condition(cohort)
-        select.insert(0, f"CASE WHEN {cond} THEN $cohort_in ELSE $cohort_out END AS cohort")
+        items.append(f"CASE WHEN {cond} THEN $cohort_in ELSE $cohort_out END AS cohort")
+        names.append("cohort")
         params.update(cparams, cohort_in=cohort.label, cohort_out=COMPLEMENT_LABEL)
-    return select or ["'All children' AS all_children_group"]
+    for col in by:
+        if col != "period":
+            items.append(queries.identifier(col, queries.DIMENSIONS))
+            names.append(col)
+    if not items:
+        items, names = ["'All children' AS all_children_group"], ["all_children_group"]
+    return items, names
 
 
-def counts(con, outcome: str, by=(), periods=None, cohort: Cohort | str | None = None,
-           filters: dict | None = None) -> pd.DataFrame:
-    """Counts table for `outcome` broken down by the `by` columns (and the cohort, if given).
-
-    `periods`: list of period labels (default all); include "period" in `by` for a row per
-    period, otherwise the periods are pooled. `cohort`: a named cohort; adds a `cohort`
-    column holding the cohort's label or "All other children". `filters`: {column: values}
-    restricting the population (e.g. {"sex": ["Male"]}).
-    """
-    spec = get_outcome(outcome)
-    params: dict = {"periods": list(periods) if periods else all_periods(con)}
-    select = _group_select(list(by), cohort, params)
+def flag_counts(con, pairs, by=(), periods=None, cohort: Cohort | str | None = None,
+                filters: dict | None = None, windows: dict | None = None) -> pd.DataFrame:
+    """Wide counts for (numerator flag, denominator flag) pairs from one scan: the group
+    columns (and `period` holding the window label when windows are kept), then per pair i
+    the columns e<i>, n<i> (events, population) and ek<i>, nk<i> (their cell keys), and for
+    windows pooling several periods the per-child sums of squares syy<i>, sxy<i>, sxx<i>
+    with their keys syyk<i>, sxyk<i>, sxxk<i>."""
+    by = list(by)
+    windows, keep = _windows(con, by, periods, windows)
+    params: dict = {
+        "window_labels": [w for w, ps in windows.items() for _ in ps],
+        "window_periods": [p for ps in windows.values() for p in ps],
+        "key_space": RECORD_KEYS,
+    }
+    items, names = _groups(by, cohort, params)
+    pooled = any(len(ps) > 1 for ps in windows.values())
+    flags, sums, single, aggregates = [], [], [], []
+    for i, (num, den) in enumerate(pairs):
+        num = queries.identifier(num, queries.FLAGS)
+        den = queries.identifier(den, queries.FLAGS)
+        flags += [f"{den} AS n{i}", f"({num} AND {den}) AS e{i}"]
+        sums += [f"count(*) FILTER (WHERE n{i}) AS x{i}", f"count(*) FILTER (WHERE e{i}) AS y{i}"]
+        single += [f"n{i}::INTEGER AS x{i}", f"e{i}::INTEGER AS y{i}"]
+        terms = {"e": f"y{i}", "n": f"x{i}"}
+        if pooled:
+            terms.update({"syy": f"y{i} * y{i}", "sxy": f"x{i} * y{i}", "sxx": f"x{i} * x{i}"})
+        for name, term in terms.items():
+            aggregates += [f"sum({term}) AS {name}{i}",
+                           f"sum(record_key * {term}) % $key_space AS {name}k{i}"]
     filt, fparams = where_clause(filters or {}, prefix="f")
     params.update(fparams)
+    sep = ",\n        "
+    clusters = queries.render(
+        "clusters_pooled" if pooled else "clusters_single", group_cols=sep.join(names),
+        cluster_sums=sep.join(sums), cluster_flags=sep.join(single))
     sql = queries.render(
-        "counts",
-        group_select=",\n        ".join(select),
-        numerator=queries.identifier(spec["numerator"], queries.FLAGS),
-        denominator=queries.identifier(spec["denominator"], queries.FLAGS),
-        filter=filt,
-    )
-    df = con.execute(sql, params).df()
-    for col in ("events", "population"):
-        df[col] = df[col].astype("int64")
-    return df
+        "counts", group_select=sep.join(items), flag_select=sep.join(flags), filter=filt,
+        clusters=clusters, group_cols=sep.join(names), aggregates=sep.join(aggregates))
+    wide = con.execute(sql, params).df()
+    wide = wide.rename(columns={"window_label": "period"})
+    if not keep:
+        wide = wide.drop(columns="period")
+    cols = [c for c in ["cohort", *[b for b in by if b != "period"], "all_children_group"]
+            if c in wide.columns]
+    if "period" in wide.columns:
+        cols.append("period")
+    return wide[cols + [c for c in wide.columns if c not in cols]]
+
+
+_COUNT_COLUMN = re.compile(r"^(e|n|syy|sxy|sxx)k?\d+$")
+_LONG_NAMES = {"e": "events", "n": "population", "syy": "ss_events", "sxy": "ss_cross",
+               "sxx": "ss_population"}
+
+
+def _long(wide: pd.DataFrame, keys: list[str], i: int) -> pd.DataFrame:
+    """Pair i of a wide counts table as a long one: counts, sums of squares, cell keys."""
+    part = wide[keys].copy()
+    for short, name in _LONG_NAMES.items():
+        if f"{short}{i}" in wide.columns:
+            part[name] = wide[f"{short}{i}"].fillna(0).astype("int64")
+            part[f"{name}_ckey"] = wide[f"{short}k{i}"].fillna(0).astype("int64")
+    return part
+
+
+def _keys(wide: pd.DataFrame) -> list[str]:
+    """The group (and period) columns of a wide counts table."""
+    return [c for c in wide.columns if not _COUNT_COLUMN.match(c)]
 
 
 def outcome_counts(con, outcomes=None, by=(), periods=None, cohort: Cohort | str | None = None,
-                   filters: dict | None = None) -> pd.DataFrame:
-    """Long counts table for many outcomes from one scan: by columns, `outcome`, events,
-    population. Default: every outcome in the catalogue."""
+                   filters: dict | None = None, windows: dict | None = None) -> pd.DataFrame:
+    """Long counts table for many outcomes from one scan: group columns (and `period`),
+    `outcome`, `events`, `population` and their cell keys. Default: every outcome in the
+    catalogue. Groups with no eligible children for an outcome have population 0."""
     catalogue = outcome_catalogue()
     if outcomes is not None:
         catalogue = catalogue.set_index("key").loc[list(outcomes)].reset_index()
-    params: dict = {"periods": list(periods) if periods else all_periods(con)}
-    by = list(by)
-    select = _group_select(by, cohort, params)
-    aggregates = []
-    for i, row in enumerate(catalogue.itertuples()):
-        num = queries.identifier(row.numerator, queries.FLAGS)
-        den = queries.identifier(row.denominator, queries.FLAGS)
-        aggregates.append(f"count(*) FILTER (WHERE {num} AND {den}) AS e{i}")
-        aggregates.append(f"count(*) FILTER (WHERE {den}) AS n{i}")
-    filt, fparams = where_clause(filters or {}, prefix="f")
-    params.update(fparams)
-    sql = queries.render("matrix", group_select=",\n    ".join(select),
-                         aggregates=",\n    ".join(aggregates), filter=filt)
-    wide = con.execute(sql, params).df()
-    keys = [c for c in wide.columns if not (c[0] in "en" and c[1:].isdigit())]
-    parts = []
-    for i, key in enumerate(catalogue["key"]):
-        part = wide[keys].copy()
-        part["outcome"] = key
-        part["events"] = wide[f"e{i}"].astype("int64")
-        part["population"] = wide[f"n{i}"].astype("int64")
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    pairs = list(zip(catalogue["numerator"], catalogue["denominator"]))
+    wide = flag_counts(con, pairs, by, periods, cohort, filters, windows)
+    keys = _keys(wide)
+    parts = [_long(wide, keys, i).assign(outcome=key) for i, key in enumerate(catalogue["key"])]
+    out = pd.concat(parts, ignore_index=True)
+    return out[keys + ["outcome"] + count_columns(out)]
 
 
-def population(con, by=(), periods=None, filters: dict | None = None) -> pd.DataFrame:
-    """Children per group (all ages 0-17): the borough's resident population by breakdown."""
-    params: dict = {"periods": list(periods) if periods else all_periods(con)}
-    select = _group_select(list(by), None, params)
-    filt, fparams = where_clause(filters or {}, prefix="f")
-    params.update(fparams)
-    sql = queries.render("counts", group_select=",\n        ".join(select),
-                         numerator="all_children", denominator="all_children", filter=filt)
-    df = con.execute(sql, params).df().drop(columns="events")
-    df["population"] = df["population"].astype("int64")
-    return df
+def counts(con, outcome: str, by=(), periods=None, cohort: Cohort | str | None = None,
+           filters: dict | None = None, windows: dict | None = None) -> pd.DataFrame:
+    """Counts table for `outcome` broken down by the `by` columns (and the cohort, if given).
+
+    `periods`: list of period labels (default all); include "period" in `by` for a row per
+    period, otherwise the periods are pooled into one window. `windows`: {label: [periods]}
+    for a row per window (column `period` holds the label). `cohort`: a named cohort; adds a
+    `cohort` column holding the cohort's label or "All other children". `filters`:
+    {column: values} restricting the population (e.g. {"sex": ["Male"]}). Only groups with
+    eligible children appear.
+    """
+    spec = get_outcome(outcome)
+    wide = flag_counts(con, [(spec["numerator"], spec["denominator"])], by, periods, cohort,
+                       filters, windows)
+    out = _long(wide, _keys(wide), 0)
+    return out[out["population"] > 0].reset_index(drop=True)
+
+
+def population(con, by=(), periods=None, filters: dict | None = None,
+               windows: dict | None = None) -> pd.DataFrame:
+    """Children per group (all ages 0-17) and its cell key: the borough's resident population
+    by breakdown."""
+    wide = flag_counts(con, [("all_children", "all_children")], by, periods, None, filters,
+                       windows)
+    out = _long(wide, _keys(wide), 0)
+    return out[[c for c in out.columns if c in ("population", "population_ckey")
+                or c not in count_columns(out)]]

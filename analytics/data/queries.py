@@ -59,8 +59,10 @@ def identifier(name: str, allowed) -> str:
 
 
 def render(name: str, **parts: str) -> str:
-    """The query with each {placeholder} replaced by an already-validated SQL fragment."""
-    text = load(name)
+    """The query with each {placeholder} replaced by an already-validated SQL fragment
+    (fragments may ignore parts they do not use)."""
+    text = "\n".join(line for line in load(name).splitlines()
+                     if not line.lstrip().startswith("--"))
     missing = set(_PLACEHOLDER.findall(text)) - set(parts)
     if missing:
         raise KeyError(f"query {name!r} needs {', '.join(sorted(missing))}")

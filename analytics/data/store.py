@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from analytics.data.readers import (
     whole_numbers,
 )
 from analytics.data.reference import REFERENCE, outcome_catalogue
+from analytics.data.synthetic import RECORD_KEYS
 from analytics.stats.rri import RESULT_COLUMNS
 
 DEFAULT_USER_DB = ROOT / "data" / "user" / "user.duckdb"
@@ -220,6 +222,9 @@ def parse_records(raw: pd.DataFrame, path) -> tuple[dict[str, pd.DataFrame], lis
         raise InputError(path, f"child {ids.iloc[i]!r} has different sex or ethnicity in different rows",
                          row=i + 2, column="child_id")
     children["birth_date"] = pd.NaT
+    # A fixed random key per child for the cell-key method (analytics/protect/cellkey.py).
+    children["record_key"] = np.random.default_rng(secrets.randbits(64)).integers(
+        0, RECORD_KEYS, size=len(children), dtype=np.int16)
     # every child_year column of the schema, NULL where the file does not have it
     schema_cols = ["child_id", "period", "period_start", "age", "on_roll", "school_id", "fsm", "sen",
                    "cin", "cpp", "looked_after", "camhs", "absence_pct", "persistent_absence",

@@ -34,6 +34,8 @@ from analytics.data.reference import ethnicity_table
 CALIBRATION = ROOT / "data" / "synthetic" / "calibration.toml"
 DEFAULT_DB = ROOT / "data" / "synthetic" / "borough.duckdb"
 SEXES = ("Female", "Male")
+#: Record keys for the cell-key method are uniform on 0..RECORD_KEYS-1 (analytics.protect).
+RECORD_KEYS = 256
 
 
 def load_calibration(path: Path = CALIBRATION) -> dict:
@@ -132,12 +134,16 @@ def solve_offsets(lp: np.ndarray, cell: np.ndarray, n_cells: int,
 class Generator:
     """Builds the synthetic borough into a DuckDB connection, one period at a time."""
 
-    def __init__(self, scale: float = 1.0, seed: int = 20240601, calibration: dict | None = None):
+    def __init__(self, scale: float = 1.0, seed: int = 20240601, calibration: dict | None = None,
+                 null: bool = False):
         if scale <= 0:
             raise ValueError("scale must be positive")
         self.cal = calibration or load_calibration()
         self.scale = scale
+        self.null = null
         self.rng = np.random.default_rng(seed)
+        # Record keys come from their own stream, so adding them left every other draw as it was.
+        self.key_rng = np.random.default_rng([seed, 1])
         eth = ethnicity_table()
         mix = self.cal["ethnicity_mix"]
         self.cells = Cells(codes=list(mix), majors=[
@@ -184,6 +190,7 @@ class Generator:
             "sex": np.array(SEXES)[self.sex_idx],
             "ethnicity_code": np.array(self.cells.codes)[self.code_idx],
             "birth_date": birth.astype("datetime64[D]"),
+            "record_key": self.key_rng.integers(0, RECORD_KEYS, size=n, dtype=np.int16),
         })
 
     def schools(self) -> pd.DataFrame:
@@ -214,7 +221,8 @@ class Generator:
         pool = eligible & among
         if "probability" in spec:
             base = np.log(spec["probability"] / (1 - spec["probability"]))
-            p = expit(base + lp + self.cells.shift_vector(spec)[cell])
+            shift = 0.0 if self.null else self.cells.shift_vector(spec)[cell]
+            p = expit(base + lp + shift)
         else:
             denom = np.bincount(cell[eligible], minlength=self.cells.n).astype(float)
             if "counts" in spec:
@@ -222,6 +230,8 @@ class Generator:
             else:
                 rate = spec["rates"][t]
             ratio, named = self.cells.ratio_vectors(spec)
+            if self.null:
+                ratio, named = np.ones_like(ratio), np.zeros_like(named)
             targets = cell_targets(rate, denom, ratio, named, name)
             d = solve_offsets(lp[pool], cell[pool], self.cells.n, targets)
             p = expit(lp + d[cell])
@@ -339,14 +349,18 @@ class Generator:
 
 
 def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 20240601,
-          calibration: dict | None = None) -> Path:
-    """Build the synthetic database at `db_path` atomically (a temporary file, then rename)."""
+          calibration: dict | None = None, null: bool = False) -> Path:
+    """Build the synthetic database at `db_path` atomically (a temporary file, then rename).
+
+    `null=True` builds a *null borough*: every ethnic and sex effect is switched off (each
+    ethnicity x sex cell has the borough's rate), so any disparity found is chance; used to
+    check false-positive rates and interval coverage."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=db_path.parent)
     os.close(fd)
     os.unlink(tmp)
-    gen = Generator(scale=scale, seed=seed, calibration=calibration)
+    gen = Generator(scale=scale, seed=seed, calibration=calibration, null=null)
     try:
         with duckdb.connect(tmp) as con:
             con.execute(queries.load("schema"))
@@ -367,7 +381,7 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
                 con.unregister("chunk_df")
             con.execute(queries.load("create_facts_view"))
             con.execute(queries.load("insert_build_info"),
-                        {"scale": float(scale), "seed": int(seed),
+                        {"scale": float(scale), "seed": int(seed), "null_borough": bool(null),
                          "generator": "analytics.data.synthetic"})
         os.replace(tmp, db_path)
     finally:

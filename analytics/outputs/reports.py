@@ -79,7 +79,6 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
                               caveat="Orange: above the comparison, blue: below. Faded: not "
                                      "significant. [u] low numbers, [c] suppressed.",
                               width=STEP * len(outcomes))
-    every = all_periods(con)
     cohort_profiles = []
     for cohort in profile_cohorts():
         prof = profiles.profile(con, cohort, periods, level=options.level, ci=options.ci,
@@ -95,8 +94,9 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
         checked = checked[checked["cohort"].astype("string").eq(cohort.key).fillna(False).to_numpy(bool)]
         verdicts = []
         for claim in checked.to_dict("records"):
-            result = claims.evaluate(con, pd.Series(claim))
+            result = claims.evaluate(con, pd.Series(claim), periods=periods, options=options)
             verdicts.append({"quote": claim["quote"], "holds": result.holds,
+                             "verdict": result.verdict[:1].upper() + result.verdict[1:],
                              "figure": findings.claim_figure(claim, result)})
         cohort_profiles.append({
             "label": cohort.label, "chart": _svg(chart), "claims": verdicts,
@@ -107,7 +107,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
         title=f"Disproportionality board pack, {period_text}",
         subtitle=describe or period_text, source_note=source_note, css=_css(),
         headline=head, top=list(top["sentence"]), heatmap=_svg(heat), profiles=cohort_profiles,
-        claims_periods=f"{every[0]} to {every[-1]} pooled", method=METHOD, caveats=CAVEATS,
+        claims_periods=period_text, method=METHOD, caveats=CAVEATS,
         legend=protect.legend(options.suppress or 5, options.min_population, options.min_events),
         meta=meta or {})
 

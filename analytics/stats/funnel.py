@@ -21,16 +21,20 @@ def funnel_limits(population, p0: float, coverage: float) -> tuple[np.ndarray, n
     return lo, hi
 
 
-def funnel_table(counts: pd.DataFrame, unit_col: str, unit: float = 100) -> pd.DataFrame:
+def funnel_table(counts: pd.DataFrame, unit_col: str, unit: float = 100,
+                 p0: float | None = None) -> pd.DataFrame:
     """Each unit's rate with the borough rate and 95% / 99.8% limits, and where it falls.
 
-    `position` is "above 99.8% limit", "above 95% limit", "within limits", "below 95% limit" or
-    "below 99.8% limit"; units with no eligible children are "no pupils".
+    `p0` is the borough proportion (default: the units' events over their population; a
+    protected view passes its published total). `position` is "above 99.8% limit", "above
+    95% limit", "within limits", "below 95% limit" or "below 99.8% limit"; units with no
+    eligible children are "no pupils".
     """
     df = counts[[unit_col, "events", "population"]].copy()
     a = df["events"].to_numpy(float)
     n = df["population"].to_numpy(float)
-    p0 = a.sum() / n.sum() if n.sum() > 0 else 0.0
+    if p0 is None:
+        p0 = a.sum() / n.sum() if n.sum() > 0 else 0.0
     df["rate"] = np.where(n > 0, a / np.where(n > 0, n, 1), np.nan) * unit
     df["borough_rate"] = p0 * unit
     for label, cov in LIMITS.items():

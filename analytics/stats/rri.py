@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from analytics.stats.rates import _wilson, to_float_na, z_value
 from analytics.stats.significance import ADJUST_METHODS, adjust_pvalues
@@ -35,13 +35,15 @@ __all__ = [
     "validate_counts",
 ]
 
-#: With ``ci="auto"`` the exact (conditional binomial) interval is used when the
-#: group's events, or the comparison's, are below this; Katz's log interval
-#: otherwise. Below ~20 events the log-normal approximation is poor.
+#: With ``ci="auto"`` the exact conditional interval is used for a rare outcome (both
+#: proportions at most AUTO_RARE_AT_MOST) when the group's events, or the comparison's, are
+#: below AUTO_EXACT_BELOW; the score interval otherwise (see docs/methodology_statistics.md,
+#: "Choosing an interval", for the coverage simulation behind this rule).
 AUTO_EXACT_BELOW = 20
+AUTO_RARE_AT_MOST = 0.10
 
 COMPARISONS = ("reference", "rest", "overall", "benchmark")
-CI_METHODS = ("auto", "katz", "exact")
+CI_METHODS = ("auto", "katz", "exact", "score")
 
 #: Output columns after the group and ``by`` columns, in order.
 RESULT_COLUMNS = [
@@ -173,8 +175,37 @@ def _check_options(comparison, ci, adjust, level, unit, min_population, min_even
 # matching the comparison
 # --------------------------------------------------------------------------
 
+#: Optional columns of a counts table giving each by-slice's own (published) totals; without
+#: them a slice's totals are the sums of its rows.
+TOTAL_COLUMNS = ("total_events", "total_population")
+
+
+#: Per-child sums of squares of a pooled counts table (analytics/data/counts.py): with them,
+#: intervals allow for the same child counted in several periods (`design_effect`).
+SQUARE_COLUMNS = ("ss_events", "ss_cross", "ss_population")
+
+
+def _square_sums(df: pd.DataFrame, by: list[str]) -> tuple | None:
+    """(row sums of squares x3, slice totals x3) when the table has them, else None."""
+    if not set(SQUARE_COLUMNS) <= set(df.columns):
+        return None
+    rows = [pd.to_numeric(df[c]).to_numpy(float) for c in SQUARE_COLUMNS]
+    if all(f"total_{c}" in df.columns for c in SQUARE_COLUMNS):
+        totals = [pd.to_numeric(df[f"total_{c}"]).to_numpy(float) for c in SQUARE_COLUMNS]
+    elif by:
+        totals = [df.groupby(by, sort=False)[c].transform("sum").to_numpy(float)
+                  for c in SQUARE_COLUMNS]
+    else:
+        totals = [np.full(len(df), r.sum()) for r in rows]
+    return (*rows, *totals)
+
+
 def _slice_totals(df: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Events and population of each row's by-slice (A, N)."""
+    if set(TOTAL_COLUMNS) <= set(df.columns):
+        A = pd.to_numeric(df["total_events"]).to_numpy(float)
+        N = pd.to_numeric(df["total_population"]).to_numpy(float)
+        return A, N
     if by:
         tot = df.groupby(by, sort=False)[["events", "population"]].transform("sum")
         return tot["events"].to_numpy(float), tot["population"].to_numpy(float)
@@ -278,15 +309,20 @@ def _katz(a, n, c, m, z):
     return (rr, *_wald_log(rr, se, z))
 
 
-def _katz_overall(a, n, A, N, z):
-    """Delta-method interval for (a/n)/(A/N) where the group is part of A/N.
+def _katz_overall(a, n, c, m, z):
+    """Delta-method interval for (a/n)/(A/N) where the group (a of n) is part of the slice
+    and c of m are the rest of it (A = a + c, N = n + m).
 
-    Var ln RRI = 1/a - 1/n - 1/A - 1/N + 2a/(nA): the variances of the two
-    log-proportions minus twice their covariance (1/A - a/(nA)).
-    Zero when the group is the whole slice.
+    Var ln RRI = 1/a - 1/n - 1/A + 2a/(nA) - (a^2/n + c^2/m)/A^2: the variances of the two
+    log-proportions minus twice their covariance (1/A - a/(nA)), each group binomial with its
+    own rate. Zero when the group is the whole slice; the last term is 1/N when the group's
+    rate equals the rest's.
     """
+    A, N = a + c, n + m
     rr = (a / n) / (A / N)
-    var = 1 / a - 1 / n - 1 / A - 1 / N + 2 * a / (n * A)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rest = np.where(m > 0, c * c / m, 0.0)
+    var = 1 / a - 1 / n - 1 / A + 2 * a / (n * A) - (a * a / n + rest) / (A * A)
     se = np.sqrt(np.maximum(var, 0.0))
     return (rr, *_wald_log(rr, se, z))
 
@@ -299,10 +335,45 @@ def _clopper_pearson(x, t, alpha):
 
 
 def _binom_central_p(x, t, p0):
-    """Central two-sided exact binomial p: min(1, 2 min(P(X<=x), P(X>=x)))."""
-    lower = stats.binom.cdf(x, t, p0)
-    upper = stats.binom.sf(x - 1, t, p0)
+    """Central two-sided exact binomial p: min(1, 2 min(P(X<=x), P(X>=x))).
+
+    Written with the regularised incomplete beta function, which equals the binomial tails
+    for whole counts and extends them to the effective (non-whole) counts of pooled periods.
+    """
+    lower = np.where(x >= t, 1.0, special.betainc(np.maximum(t - x, 1e-300), x + 1, 1 - p0))
+    upper = np.where(x <= 0, 1.0, special.betainc(np.maximum(x, 1e-300), t - x + 1, p0))
     return np.minimum(1.0, 2 * np.minimum(lower, upper))
+
+
+def noise_effect(a, n, count_noise: float) -> np.ndarray:
+    """What independent noise of variance `count_noise` on a and on n adds to the rate's
+    design effect: Var(ln a/n) gains count_noise (1/a^2 + 1/n^2), against the binomial
+    (1 - p)/(n p), which is count_noise (1 + p^2) / (n p (1 - p)). 0 where p is 0 or 1."""
+    a, n = np.asarray(a, float), np.asarray(n, float)
+    if not count_noise:
+        return np.zeros(a.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = a / n
+        extra = count_noise * (1 + p * p) / (n * p * (1 - p))
+    return np.where((n > 0) & (p > 0) & (p < 1) & np.isfinite(extra), extra, 0.0)
+
+
+def design_effect(a, n, ss_events, ss_cross, ss_population) -> np.ndarray:
+    """Cluster-robust variance of the rate a/n over its binomial variance (at least 1).
+
+    With each child a cluster (x periods eligible, y with the outcome), the rate's variance is
+    sum((y - p x)^2) / n^2 = (ss_events - 2p ss_cross + p^2 ss_population) / n^2 (the
+    sandwich estimator of a ratio), against p (1 - p) / n if every child-period were
+    independent. It is 1 for a single period (each child counted once); it is floored at 1,
+    so pooling never narrows an interval below the binomial one. 1 where p is 0 or 1.
+    """
+    a, n = np.asarray(a, float), np.asarray(n, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = a / n
+        num = np.asarray(ss_events, float) - 2 * p * np.asarray(ss_cross, float) \
+            + p * p * np.asarray(ss_population, float)
+        deff = num / (n * p * (1 - p))
+    return np.where((n > 0) & (p > 0) & (p < 1) & np.isfinite(deff), np.maximum(deff, 1.0), 1.0)
 
 
 def _exact_pi(a, n, c, m, alpha):
@@ -315,6 +386,51 @@ def _exact_pi(a, n, c, m, alpha):
     lo, hi = _clopper_pearson(a, t, alpha)
     p = _binom_central_p(a, t, n / (n + m))
     return lo, hi, p
+
+
+def _mn_score(theta, x1, n1, x2, n2):
+    """Miettinen-Nurminen score statistic for H0: p1 / p2 = theta (vectorised).
+
+    The variance is evaluated at the maximum-likelihood proportions restricted to
+    p1 = theta p2 (the smaller root of N theta p^2 - (n1 theta + x1 + n2 + x2 theta) p
+    + x1 + x2 = 0, Farrington and Manning 1990), times N / (N - 1) (Miettinen and Nurminen
+    1985). Decreasing in theta.
+    """
+    N = n1 + n2
+    qa = N * theta
+    qb = -(n1 * theta + x1 + n2 + x2 * theta)
+    qc = x1 + x2
+    disc = np.sqrt(np.maximum(qb * qb - 4 * qa * qc, 0.0))
+    p2 = np.clip((-qb - disc) / (2 * qa), 0.0, 1.0)
+    p1 = np.clip(theta * p2, 0.0, 1.0)
+    var = (p1 * (1 - p1) / n1 + theta * theta * p2 * (1 - p2) / n2) * N / (N - 1)
+    diff = x1 / n1 - theta * x2 / n2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(var > 0, diff / np.sqrt(var), np.sign(diff) * np.inf)
+
+
+def _score(a, n, c, m, z):
+    """Score interval (Miettinen-Nurminen) for (a/n)/(c/m) and the score test at 1.
+
+    Each limit solves score(theta) = +-z by bisection on log theta (all rows at once): the
+    interval is the set of ratios the score test does not reject, so it excludes 1 exactly
+    when p < 1 - level. A limit with no root is 0 (no events in the group) or infinite (NaN:
+    no events in the comparison). Good coverage for common outcomes, where the conditional
+    interval is far too wide.
+    """
+    rr = (a / n) / (c / m)
+    limits = []
+    for target in (z, -z):
+        lo, hi = np.full(a.size, -40.0), np.full(a.size, 40.0)
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            above = _mn_score(np.exp(mid), a, n, c, m) > target
+            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+        limits.append(np.exp((lo + hi) / 2))
+    low = np.where(a == 0, 0.0, limits[0])
+    high = np.where(c == 0, np.nan, limits[1])
+    p = 2 * stats.norm.sf(np.abs(_mn_score(np.ones(a.size), a, n, c, m)))
+    return rr, low, high, np.minimum(p, 1.0)
 
 
 def _pi_to_theta(pi, n, m):
@@ -387,22 +503,54 @@ class _Fit:
     d: np.ndarray                # rate difference (proportion) and its interval
     dlo: np.ndarray
     dhi: np.ndarray
-    large: np.ndarray            # rows using the large-sample method
-    exact: np.ndarray            # rows using the exact method
+    methods: dict                # interval method name -> rows using it
     not_computable: list         # [(condition, reason), ...] in priority order
     low_text: np.ndarray         # low-numbers reasons ("" if none)
 
     @classmethod
     def empty(cls, size: int) -> "_Fit":
         arrays = [np.full(size, np.nan) for _ in range(8)]
-        return cls(*arrays, np.zeros(size, dtype=bool), np.zeros(size, dtype=bool), [],
-                   np.full(size, "", dtype=object))
+        return cls(*arrays, {}, [], np.full(size, "", dtype=object))
 
 
-def _fit_pairs(a, n, c, m, found, skip, ci, level, min_population, min_events) -> _Fit:
-    """Each row vs its own comparison counts (c, m): "reference" and "rest"."""
-    fit = _Fit.empty(a.size)
+def _methods(ci, a, n, c, m):
+    """Per row: (katz, exact, score) masks for the chosen method; "auto" picks the exact
+    conditional interval for a rare outcome with few events, the score interval otherwise."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rare = (a <= AUTO_RARE_AT_MOST * n) & (c <= AUTO_RARE_AT_MOST * m)
+    few = (a < AUTO_EXACT_BELOW) | (c < AUTO_EXACT_BELOW)
+    size = np.size(a)
+    if ci == "auto":
+        exact = rare & few
+        return np.zeros(size, bool), exact, ~exact
+    if ci == "katz":   # Katz needs events on both sides: the exact interval covers a == 0
+        return a > 0, a == 0, np.zeros(size, bool)
+    return (np.zeros(size, bool), np.full(size, ci == "exact"), np.full(size, ci == "score"))
+
+
+def _ratio_intervals(fit, ok, a, n, c, m, ci, level):
+    """Fill fit.rri/lo/hi/p of the `ok` rows for a vs c with the chosen method; returns the
+    (katz, exact, score) row masks used."""
     alpha, z = 1 - level, z_value(level)
+    katz, exact, score = (mask & ok for mask in _methods(ci, a, n, c, m))
+    fit.rri[katz], fit.lo[katz], fit.hi[katz], fit.p[katz] = _katz(
+        a[katz], n[katz], c[katz], m[katz], z)
+    pil, pih, fit.p[exact] = _exact_pi(a[exact], n[exact], c[exact], m[exact], alpha)
+    fit.rri[exact] = (a[exact] / n[exact]) / (c[exact] / m[exact])
+    fit.lo[exact] = _pi_to_theta(pil, n[exact], m[exact])
+    fit.hi[exact] = _pi_to_theta(pih, n[exact], m[exact])
+    fit.rri[score], fit.lo[score], fit.hi[score], fit.p[score] = _score(
+        a[score], n[score], c[score], m[score], z)
+    return katz, exact, score
+
+
+def _fit_pairs(a, n, c, m, found, skip, ci, level, min_population, min_events,
+               eff=None) -> _Fit:
+    """Each row vs its own comparison counts (c, m): "reference" and "rest".
+
+    `eff` = (a, n, c, m) as effective counts (divided by their design effects) for the
+    intervals and tests; the raw counts decide statuses."""
+    fit = _Fit.empty(a.size)
     fit.not_computable = [
         (n == 0, "no children in the group"),
         (~found, "no reference group row for this slice"),
@@ -411,57 +559,72 @@ def _fit_pairs(a, n, c, m, found, skip, ci, level, min_population, min_events) -
         (c == 0, "no events in the comparison group"),
     ]
     ok = ~np.logical_or.reduce([cond for cond, _ in fit.not_computable]) & ~skip
-    exact = (ci == "exact") | (a == 0) | (
-        (ci == "auto") & ((a < AUTO_EXACT_BELOW) | (c < AUTO_EXACT_BELOW)))
-    k, e = ok & ~exact, ok & exact
-    fit.rri[k], fit.lo[k], fit.hi[k], fit.p[k] = _katz(a[k], n[k], c[k], m[k], z)
-    pil, pih, fit.p[e] = _exact_pi(a[e], n[e], c[e], m[e], alpha)
-    fit.rri[e] = (a[e] / n[e]) / (c[e] / m[e])
-    fit.lo[e], fit.hi[e] = _pi_to_theta(pil, n[e], m[e]), _pi_to_theta(pih, n[e], m[e])
+    ae, ne, ce, me = eff if eff is not None else (a, n, c, m)
+    katz, exact, score = _ratio_intervals(fit, ok, ae, ne, ce, me, ci, level)
     has = found & (m > 0)
     fit.p_comp[has] = c[has] / m[has]
     dd = has & (n > 0)
-    fit.d[dd], fit.dlo[dd], fit.dhi[dd] = _newcombe(a[dd], n[dd], c[dd], m[dd], level)
-    fit.large, fit.exact = k, e
+    fit.d[dd], fit.dlo[dd], fit.dhi[dd] = _newcombe(ae[dd], ne[dd], ce[dd], me[dd], level)
+    fit.methods = {"katz": katz, "exact": exact, "score": score}
     fit.low_text = _low_reasons(a, n, c, m, min_population, min_events, True)
     return fit
 
 
-def _fit_overall(a, n, A, N, ci, level, min_population, min_events) -> _Fit:
-    """Each row vs its whole by-slice (A, N), which contains the row."""
+def _fit_overall(a, n, c_r, m_r, ci, level, min_population, min_events, eff=None) -> _Fit:
+    """Each row vs its whole by-slice, which contains the row: c_r of m_r are the rest.
+
+    The "katz" interval uses the general delta-method variance (`_katz_overall`); the exact
+    and score intervals are those of the group against the rest, carried over to the slice by
+    theta_o = N theta / (n theta + m), which is increasing in theta (so the p-value is the
+    same test's)."""
     fit = _Fit.empty(a.size)
-    alpha, z = 1 - level, z_value(level)
-    c_r, m_r = A - a, N - n  # the rest of the slice
+    A, N = a + c_r, n + m_r
     fit.not_computable = [
         (n == 0, "no children in the group"),
         (m_r == 0, "the group is the whole slice, so there is nothing to compare it with"),
         (A == 0, "no events in the group or the comparison group"),
     ]
     ok = ~np.logical_or.reduce([cond for cond, _ in fit.not_computable])
-    # Exact intervals are built on the group-vs-rest table, so "auto" looks at
-    # the rest's events (Katz is poor, and can pass N/n, when they are few).
-    exact = (ci == "exact") | (a == 0) | (
-        (ci == "auto") & ((a < AUTO_EXACT_BELOW) | (c_r < AUTO_EXACT_BELOW)))
-    k, e = ok & ~exact, ok & exact
-    fit.rri[k], fit.lo[k], fit.hi[k], fit.p[k] = _katz_overall(a[k], n[k], A[k], N[k], z)
-    pil, pih, fit.p[e] = _exact_pi(a[e], n[e], c_r[e], m_r[e], alpha)
-    fit.rri[e] = (a[e] / n[e]) / (A[e] / N[e])
-    # theta_o = N*theta/(n*theta + m) with theta = pi*m/(n*(1-pi)) simplifies to
-    # N*pi/n: monotone, and finite even when the rest has no events.
-    fit.lo[e], fit.hi[e] = N[e] * pil / n[e], N[e] * pih / n[e]
+    inner = _Fit.empty(a.size)
+    ae, ne, ce, me = eff if eff is not None else (a, n, c_r, m_r)
+    katz, exact, score = _ratio_intervals(inner, ok, ae, ne, ce, me, ci, level)
+    z = z_value(level)
+    fit.rri[katz], fit.lo[katz], fit.hi[katz], fit.p[katz] = _katz_overall(
+        ae[katz], ne[katz], ce[katz], me[katz], z)
+    # A zero delta-method variance away from 1 (every child of the group with the outcome and
+    # none of the rest, or the reverse) says nothing: those rows take the score interval.
+    flat = katz & (fit.lo == fit.hi) & (fit.rri != 1)
+    if flat.any():
+        inner.rri[flat], inner.lo[flat], inner.hi[flat], inner.p[flat] = _score(
+            ae[flat], ne[flat], ce[flat], me[flat], z)
+        katz, score = katz & ~flat, score | flat
+    cond = exact | score
+    with np.errstate(divide="ignore", invalid="ignore"):
+        def carry(theta):
+            # theta infinite (NaN: the rest has no events) -> N / n. The transform uses the
+            # shares of the slice in the group and the rest (ratios, unchanged by the
+            # effective-count scaling within each).
+            return np.where(np.isnan(theta), N / n, N * theta / (n * theta + m_r))
+        fit.lo[cond] = carry(inner.lo)[cond]
+        fit.hi[cond] = carry(inner.hi)[cond]
+    fit.rri[cond] = (a[cond] / n[cond]) / (A[cond] / N[cond])
+    fit.p[cond] = inner.p[cond]
     fit.p_comp[N > 0] = A[N > 0] / N[N > 0]
     dd = (n > 0) & (m_r > 0)
     # p_g - P = (m/N) (p_g - p_rest)
     fit.d[dd], fit.dlo[dd], fit.dhi[dd] = (
-        (m_r[dd] / N[dd]) * x for x in _newcombe(a[dd], n[dd], c_r[dd], m_r[dd], level))
-    fit.large, fit.exact = k, e
+        (m_r[dd] / N[dd]) * x for x in _newcombe(ae[dd], ne[dd], ce[dd], me[dd], level))
+    fit.methods = {"katz": katz, "exact": exact, "score": score}
     fit.low_text = _low_reasons(a, n, A, N, min_population, min_events, True)
     return fit
 
 
-def _fit_benchmark(a, n, b, ci, level, min_population, min_events) -> _Fit:
-    """Each row vs a known external proportion b (NaN where none matched)."""
+def _fit_benchmark(a, n, b, ci, level, min_population, min_events, eff=None) -> _Fit:
+    """Each row vs a known external proportion b (NaN where none matched); `eff` = (a, n)
+    as effective counts for the intervals and tests."""
     fit = _Fit.empty(a.size)
+    raw_a, raw_n = a, n
+    a, n = eff if eff is not None else (a, n)
     alpha = 1 - level
     found = ~np.isnan(b)
     fit.not_computable = [
@@ -472,7 +635,7 @@ def _fit_benchmark(a, n, b, ci, level, min_population, min_events) -> _Fit:
     ]
     ok = ~np.logical_or.reduce([cond for cond, _ in fit.not_computable])
     exact = (ci == "exact") | ((ci == "auto") & (a < AUTO_EXACT_BELOW))
-    k, e = ok & ~exact, ok & exact
+    k, e = ok & ~exact, ok & exact   # "katz" and "score" both mean the score (Wilson) form
     # "score": the Wilson interval and the score test it inverts.
     wl, wh = _wilson(a[k], n[k], level)
     ph = a[k] / n[k]
@@ -486,8 +649,8 @@ def _fit_benchmark(a, n, b, ci, level, min_population, min_events) -> _Fit:
     dd = found & (n > 0)
     wl, wh = _wilson(a[dd], n[dd], level)
     fit.d[dd], fit.dlo[dd], fit.dhi[dd] = a[dd] / n[dd] - b[dd], wl - b[dd], wh - b[dd]
-    fit.large, fit.exact = k, e
-    fit.low_text = _low_reasons(a, n, None, None, min_population, min_events, False)
+    fit.methods = {"score": k, "exact": e}
+    fit.low_text = _low_reasons(raw_a, raw_n, None, None, min_population, min_events, False)
     return fit
 
 
@@ -498,7 +661,7 @@ def _fit_benchmark(a, n, b, ci, level, min_population, min_events) -> _Fit:
 def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "reference",
               reference=None, level: float = 0.95, ci: str = "auto", adjust: str = "holm",
               unit: float = 100, min_population: int = 30, min_events: int = 5,
-              benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
+              benchmark: pd.DataFrame | None = None, count_noise: float = 0.0) -> pd.DataFrame:
     """Relative rate index of each group against a comparison, one row per input row.
 
     Parameters
@@ -509,9 +672,14 @@ def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "ref
         "rest" (all other rows of the by-slice pooled), "overall" (the whole
         by-slice, group included) or "benchmark" (external proportions in
         ``benchmark['benchmark_rate']``, treated as known).
-    ci : "katz" (log interval), "exact" (conditional binomial /
-        Clopper-Pearson) or "auto" (exact when events < AUTO_EXACT_BELOW).
+    ci : "katz" (log interval), "exact" (the conditional, Poisson-type interval:
+        Clopper-Pearson on the group's share of the events; conservative, meant for rare
+        outcomes), "score" (Miettinen-Nurminen score interval for a ratio of two binomial
+        proportions) or "auto" (exact for a rare outcome with fewer than AUTO_EXACT_BELOW
+        events on a side, score otherwise).
     adjust : "holm", "bh" or "none"; applied within each by-slice.
+    count_noise : variance of the noise added to each count before publication (the
+        cell-key method's perturbation); intervals and tests widen for it (`noise_effect`).
 
     Returns the columns ``group_cols + by + RESULT_COLUMNS`` in input row
     order; NA (never NaN/inf) where a value is undefined, with ``status``
@@ -525,6 +693,9 @@ def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "ref
     a = df["events"].to_numpy(float)
     n = df["population"].to_numpy(float)
     A, N = _slice_totals(df, by)
+    squares = _square_sums(df, by)
+    dg = design_effect(a, n, *squares[:3]) if squares else np.ones(size)
+    dg = dg + noise_effect(a, n, count_noise)
     is_ref = np.zeros(size, dtype=bool)
     ref_dict = None
     mins = (min_population, min_events)
@@ -536,23 +707,38 @@ def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "ref
             found = pos >= 0
             c = np.where(found, a[np.maximum(pos, 0)], 0.0)
             m = np.where(found, n[np.maximum(pos, 0)], 0.0)
-            fit = _fit_pairs(a, n, c, m, found, is_ref, ci, level, *mins)
-        elif comparison == "rest":
-            fit = _fit_pairs(a, n, A - a, N - n, np.ones(size, dtype=bool), is_ref, ci,
-                             level, *mins)
-        elif comparison == "overall":
-            fit = _fit_overall(a, n, A, N, ci, level, *mins)
+            dc = np.where(found, dg[np.maximum(pos, 0)], 1.0)  # the reference row's, noise included
+            fit = _fit_pairs(a, n, c, m, found, is_ref, ci, level, *mins,
+                             eff=(a / dg, n / dg, c / dc, m / dc))
+        elif comparison in ("rest", "overall"):
+            # The rest of the slice. With published totals (perturbed independently of the
+            # rows) it can come out negative or with more events than children: then 0 and
+            # at most its children.
+            m_r = np.maximum(N - n, 0.0)
+            c_r = np.minimum(np.maximum(A - a, 0.0), m_r)
+            dc = (design_effect(c_r, m_r, *(np.maximum(t - s, 0.0) for t, s in
+                                             zip(squares[3:], squares[:3])))
+                  if squares else np.ones(size))
+            # the rest is a published total minus a published row: twice the noise
+            dc = dc + noise_effect(c_r, m_r, 2 * count_noise)
+            eff = (a / dg, n / dg, c_r / dc, m_r / dc)
+            if comparison == "rest":
+                fit = _fit_pairs(a, n, c_r, m_r, np.ones(size, dtype=bool), is_ref, ci,
+                                 level, *mins, eff=eff)
+            else:
+                fit = _fit_overall(a, n, c_r, m_r, ci, level, *mins, eff=eff)
+                A, N = a + c_r, n + m_r
         else:
             b = _match_benchmark(df, group_cols, by, benchmark)
-            fit = _fit_benchmark(a, n, b, ci, level, *mins)
+            fit = _fit_benchmark(a, n, b, ci, level, *mins, eff=(a / dg, n / dg))
         excess = np.where(n > 0, a - n * fit.p_comp, np.nan)
         rate = np.where(n > 0, a / n, np.nan)
-        rlo, rhi = _wilson(a, n, level)
+        rlo, rhi = _wilson(a / dg, n / dg, level)
         rep = np.where((A > 0) & (n > 0), (a / A) / (n / N), np.nan)
 
     method = np.full(size, None, dtype=object)
-    method[fit.large] = "score" if comparison == "benchmark" else "katz"
-    method[fit.exact] = "exact"
+    for name, rows in fit.methods.items():
+        method[rows] = name
     rri, lo, hi, p = fit.rri, fit.lo, fit.hi, fit.p
     d, dlo, dhi, p_comp = fit.d, fit.dlo, fit.dhi, fit.p_comp
 
@@ -597,6 +783,7 @@ def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "ref
         "comparison": comparison, "reference": ref_dict, "level": level, "ci": ci,
         "adjust": adjust, "unit": unit, "min_population": min_population,
         "min_events": min_events, "auto_exact_below": AUTO_EXACT_BELOW,
+        "auto_rare_at_most": AUTO_RARE_AT_MOST,
         "group_cols": list(group_cols), "by": list(by),
     }
     return out

@@ -90,18 +90,24 @@ def pool_periods(counts: pd.DataFrame, n: int, period_col: str = "period",
 
 
 def persistence(results: pd.DataFrame, n: int = 3, period_col: str = "period",
-                group_cols=None) -> pd.DataFrame:
+                group_cols=None, step: int | None = None) -> pd.DataFrame:
     """Add ``persistent`` and ``persistent_direction`` to an ``rri_table`` result.
 
     ``persistent`` is True when the row and the group's rows for the previous
-    ``n - 1`` consecutive periods are all significant with the RRI on the same
+    ``n - 1`` periods, each ``step`` apart, are all significant with the RRI on the same
     side of 1; ``persistent_direction`` is "higher" or "lower" there, NA
     elsewhere. Missing significance (suppressed, not computable, reference)
     or a missing period breaks the run. ``group_cols`` defaults to the
     group and non-period ``by`` columns recorded in ``results.attrs``.
+
+    ``step`` (default: the ``pooled_periods`` in ``results.attrs``, else 1) makes pooled
+    windows count only when they do not overlap: three overlapping 3-year windows share
+    most of their children, so one chance excess would flag all three. Only the rows in
+    step with the latest period can be persistent.
     """
     if not (isinstance(n, (int, np.integer)) and n >= 1):
         raise ValueError(f"n must be a whole number >= 1, got {n!r}")
+    step = int(step if step is not None else results.attrs.get("pooled_periods", 1) or 1)
     group_cols = (_as_list(group_cols, "group_cols") if group_cols is not None
                   else _default_group_cols(results, period_col))
     missing = [c for c in group_cols + [period_col, "rri", "significant"]
@@ -115,7 +121,11 @@ def persistence(results: pd.DataFrame, n: int = 3, period_col: str = "period",
     rri = results["rri"].astype("Float64")
     df["_hi"] = sig & (rri > 1).fillna(False).to_numpy(dtype=bool)
     df["_lo"] = sig & (rri < 1).fillna(False).to_numpy(dtype=bool)
-    df = df.sort_values(group_cols + ["_pos"], kind="stable")
+    aligned = ((pos.max(initial=0) - df["_pos"]) % step == 0).to_numpy() if len(df) else \
+        np.zeros(0, dtype=bool)
+    df["_hi"] &= aligned
+    df["_lo"] &= aligned
+    df = df[aligned].sort_values(group_cols + ["_pos"], kind="stable")
 
     g = df.groupby(group_cols, sort=False) if group_cols else None
     shift = (lambda col, lag: g[col].shift(lag)) if g is not None else \
@@ -126,16 +136,16 @@ def persistence(results: pd.DataFrame, n: int = 3, period_col: str = "period",
         lo = lo & shift("_lo", lag).fillna(False).to_numpy(dtype=bool)
     if n > 1:
         span = (df["_pos"] - shift("_pos", n - 1)).to_numpy(dtype=float, na_value=np.nan)
-        consecutive = span == n - 1
+        consecutive = span == (n - 1) * step
         hi, lo = hi & consecutive, lo & consecutive
 
     out = results.reset_index(drop=True).copy()
-    persistent = np.zeros(len(df), dtype=bool)
-    direction = np.full(len(df), None, dtype=object)
+    persistent = np.zeros(len(out), dtype=bool)
+    direction = np.full(len(out), None, dtype=object)
     idx = df.index.to_numpy()
     persistent[idx] = hi | lo
     direction[idx] = np.where(hi, "higher", np.where(lo, "lower", None))
     out["persistent"] = pd.array(persistent, dtype="boolean")
     out["persistent_direction"] = pd.array(direction, dtype="string")
-    out.attrs = {**results.attrs, "persistence_periods": n}
+    out.attrs = {**results.attrs, "persistence_periods": n, "persistence_step": step}
     return out

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.data import benchmarks
+from analytics.data.counts import count_columns
+from analytics.data.synthetic import RECORD_KEYS
 from analytics.data.ethnicity import codes_of, five_groups, major_of
 from analytics.data.reference import ethnicity_table
 from analytics.stats.rates import to_float_na
@@ -48,12 +50,19 @@ def regroup(counts: pd.DataFrame, grouping: str, column: str = "ethnicity_code")
         raise ValueError(f"unrecognised ethnicity {values[codes.isna()].iloc[0]!r} in {column!r}")
     target = benchmarks.GROUPINGS[grouping]
     group = five_groups(codes) if grouping == "five" else major_of(codes).replace(RENAME_MAJOR)
-    keys = [target] + [c for c in counts.columns if c not in (column, "events", "population")
-                       and not c.endswith("_ckey")]
-    sums = [c for c in counts.columns if c in ("events", "population") or c.endswith("_ckey")]
-    out = counts.assign(**{target: group.to_numpy()}).groupby(keys, as_index=False)[sums].sum()
+    sums = count_columns(counts)
+    keys = [target] + [c for c in counts.columns if c != column and c not in sums]
+    return add_up(counts.assign(**{target: group.to_numpy()}), keys)
+
+
+def add_up(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """A counts table summed over everything but `keys`: counts and sums of squares add, cell
+    keys add modulo the key space (the key of a union of disjoint cells)."""
+    sums = count_columns(counts)
+    out = (counts.groupby(keys, as_index=False)[sums].sum() if keys else
+           counts[sums].sum().to_frame().T)
     for col in (c for c in sums if c.endswith("_ckey")):
-        out[col] = out[col] % 256
+        out[col] = out[col] % RECORD_KEYS
     return out
 
 
@@ -143,9 +152,7 @@ def compare(local: pd.DataFrame, outcome: str, periods: list[str], *, benchmark:
     total = part[(part["grouping"] == "total") & (part["group"] == "All") & (part["sex"] == "All")]
     total = total.sort_values("comparable", key=lambda c: c != "yes", kind="stable")
     borough = regroup(local, grouping, column)
-    if not split and "sex" in borough:
-        borough = borough.drop(columns="sex").groupby(key, as_index=False).sum()
-    borough = borough[keys + ["events", "population"]]
+    borough = add_up(borough, keys)
     fig = _figures(groups, keys)
     comparable = (groups["comparable"] == "yes").all()
     rates = fig[keys].assign(benchmark_rate=fig["rate"].astype(float)).dropna()
@@ -200,8 +207,7 @@ def compare(local: pd.DataFrame, outcome: str, periods: list[str], *, benchmark:
 def _totals(borough: pd.DataFrame, total: pd.DataFrame, unit: int, options: Options,
             comparable: bool) -> dict:
     """The borough's rate for all children (through protection) and the benchmark's."""
-    whole = pd.DataFrame({"group": ["All children"], "events": [int(borough["events"].sum())],
-                          "population": [int(borough["population"].sum())]})
+    whole = add_up(borough, []).assign(group="All children")
     shown = protected_rri(whole, ["group"], [], unit, replace(options, comparison="overall"))
     rate = shown["rate"].iloc[0]
     out = {"rate": None if pd.isna(rate) else float(rate), "benchmark_rate": None,

@@ -1,8 +1,15 @@
 """Section 5.4's comparative statements (data/reference/claims.csv), checked against data.
 
-Each claim is computed through the product's own counts query and RRI code, so the claims
-test proves both that the synthetic borough says what the strategy says and that the
-dashboard can show it with numbers.
+Each claim is computed through the product's own counts query, protection and RRI code (the
+figures are the published ones any page shows), so the claims test proves both that the
+synthetic borough says what the strategy says and that the dashboard can show it with numbers.
+
+Verdicts: a statement with a direction (a ratio above or below 1) is "borne out" only when the
+point estimate is in the range the statement implies and the interval supports the direction;
+"consistent but not significant" when the estimate is in range but the interval includes 1;
+"not borne out" otherwise; "cannot be checked" when no ratio can be computed. The synthetic
+borough was calibrated to these statements, so agreement there is by construction: the check
+means something on a user's own data.
 """
 from __future__ import annotations
 
@@ -16,13 +23,22 @@ from analytics.data.counts import counts
 from analytics.data.db import periods as all_periods
 from analytics.data.reference import REFERENCE
 from analytics.data.reference import outcome as get_outcome
+from analytics import protect
 from analytics.stats.funnel import funnel_table
-from analytics.stats.rri import rri_table
+from analytics.views.tables import Options, protected_rri
 
 
 def load_claims() -> pd.DataFrame:
     return pd.read_csv(REFERENCE / "claims.csv", dtype={"cohort": "string", "peers": "string",
                                                         "periods": "string"})
+
+
+BORNE_OUT = "borne out"
+NOT_SIGNIFICANT = "consistent but not significant"
+NOT_BORNE_OUT = "not borne out"
+UNCHECKABLE = "cannot be checked"
+#: Why a statement cannot be checked on a user's dataset that lacks the group.
+NO_GROUP = "not computable: no children of the group in the data"
 
 
 @dataclass
@@ -33,56 +49,75 @@ class ClaimResult:
     ci_low: float | None = None
     ci_high: float | None = None
     detail: str = ""
+    verdict: str = ""
+
+    def __post_init__(self):
+        if not self.verdict:
+            self.verdict = BORNE_OUT if self.holds else NOT_BORNE_OUT
 
 
-def _periods(con, spec) -> list[str]:
-    return all_periods(con) if spec in ("all", "", None) or pd.isna(spec) else str(spec).split("|")
+def _periods(con, spec, default=None) -> list[str]:
+    """The claim's own periods if it names them, else `default` (a view's periods), else all."""
+    if spec in ("all", "", None) or pd.isna(spec):
+        return list(default) if default else all_periods(con)
+    return str(spec).split("|")
+
+
+def _published(table: pd.DataFrame, options: Options) -> pd.DataFrame:
+    return protect.published(table, threshold=options.suppress)
 
 
 def _direction(low: float, high: float) -> str:
     return "higher" if low >= 1 else "lower" if high <= 1 else "similar"
 
 
-def evaluate(con, claim: pd.Series) -> ClaimResult:
-    """Compute one claim on the database behind `con`."""
+def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) -> ClaimResult:
+    """Compute one claim on the database behind `con`, over the claim's own periods or else
+    `periods` (default all), with the protection and interval choices of `options`."""
     kind, outcome = claim["comparison"], claim["outcome"]
     low, high = float(claim["low"]), float(claim["high"])
-    periods = _periods(con, claim["periods"])
+    periods = _periods(con, claim["periods"], periods)
     unit = int(get_outcome(outcome)["unit"])
     cohort = get_cohort(claim["cohort"]) if pd.notna(claim["cohort"]) else None
     peers = str(claim["peers"]).split(",") if pd.notna(claim["peers"]) else []
 
     if kind == "borough_average":
-        table = rri_table(counts(con, outcome, periods=periods, cohort=cohort), ["cohort"],
-                          comparison="overall", unit=unit, adjust="none")
+        view = Options(comparison="overall", level=options.level, ci=options.ci, adjust="none",
+                       min_population=options.min_population, min_events=options.min_events,
+                       suppress=options.suppress)
+        table = protected_rri(counts(con, outcome, periods=periods, cohort=cohort), ["cohort"],
+                              [], unit, view)
         mine = table[table["cohort"] == cohort.label]
         if mine.empty:
-            return ClaimResult(claim["claim_id"], False, None,
-                               detail="not computable: no children of the group in the data")
+            return ClaimResult(claim["claim_id"], False, None, detail=NO_GROUP,
+                               verdict=UNCHECKABLE)
         row = mine.iloc[0]
         rri, lo, hi = (None if pd.isna(row[c]) else float(row[c])
                        for c in ("rri", "rri_ci_low", "rri_ci_high"))
-        holds = rri is not None and low <= rri <= high
-        if claim["significant"] == "yes" and holds:
-            direction = _direction(low, high)
-            holds = (lo > 1) if direction == "higher" else (hi < 1) if direction == "lower" else True
+        direction = _direction(low, high)
+        if rri is None or lo is None:
+            verdict = UNCHECKABLE
+        elif not low <= rri <= high:
+            verdict = NOT_BORNE_OUT
+        elif (direction == "higher" and lo <= 1) or (direction == "lower" and hi >= 1):
+            verdict = NOT_SIGNIFICANT
+        else:
+            verdict = BORNE_OUT
         shown = "not computable" if rri is None else (
             f"RRI {rri:.2f} (CI {lo:.2f} to {hi:.2f})" if lo is not None else f"RRI {rri:.2f}")
-        return ClaimResult(claim["claim_id"], holds, rri, lo, hi,
-                           f"{shown} vs expected {low:g}-{high:g}; {row['status']}")
+        return ClaimResult(claim["claim_id"], verdict == BORNE_OUT, rri, lo, hi,
+                           f"{shown} vs expected {low:g}-{high:g}; {row['status']}", verdict)
 
     if kind in ("highest", "top_n"):
-        mine = counts(con, outcome, periods=periods, cohort=cohort)
+        mine = _published(counts(con, outcome, periods=periods, cohort=cohort), options)
         mine = mine[mine["cohort"] == cohort.label]
-        if mine.empty:
-            return ClaimResult(claim["claim_id"], False, None,
-                               detail="not computable: no children of the group in the data")
+        if mine.empty or not mine["population"].iloc[0]:
+            return ClaimResult(claim["claim_id"], False, None, detail=NO_GROUP,
+                               verdict=UNCHECKABLE)
         mine = mine.iloc[0]
-        if mine["population"] == 0:
-            return ClaimResult(claim["claim_id"], False, None,
-                               detail="not computable: no children of the group in the data")
         rate = mine["events"] / mine["population"]
-        others = counts(con, outcome, by=peers, periods=periods, cohort=cohort)
+        others = _published(counts(con, outcome, by=peers, periods=periods, cohort=cohort),
+                            options)
         others = others[(others["cohort"] == COMPLEMENT_LABEL)
                         & (others["population"] >= int(claim["min_population"]))]
         above = int((others["events"] / others["population"] > rate).sum())
@@ -91,29 +126,32 @@ def evaluate(con, claim: pd.Series) -> ClaimResult:
                            detail=f"rank {rank} of {len(others) + 1} groups (rate {rate:.5f})")
 
     if kind == "share_of_events":
-        table = counts(con, outcome, periods=periods, cohort=cohort)
-        if table["events"].sum() == 0:
-            return ClaimResult(claim["claim_id"], False, None,
+        table = _published(counts(con, outcome, periods=periods, cohort=cohort), options)
+        total = (table["total_events"].iloc[0] if "total_events" in table.columns
+                 else table["events"].sum())
+        if not total:
+            return ClaimResult(claim["claim_id"], False, None, verdict=UNCHECKABLE,
                                detail="not computable: no children with the outcome in the data")
-        share = table.loc[table["cohort"] == cohort.label, "events"].sum() / table["events"].sum()
+        share = table.loc[table["cohort"] == cohort.label, "events"].sum() / total
         return ClaimResult(claim["claim_id"], low <= share <= high, float(share),
                            detail=f"share {share:.3f} vs expected {low:g}-{high:g}")
 
     if kind == "largest_share":
-        table = counts(con, outcome, by=peers, periods=periods, cohort=cohort)
+        table = _published(counts(con, outcome, by=peers, periods=periods, cohort=cohort),
+                           options)
         mine = table.loc[table["cohort"] == cohort.label, "events"].sum()
         biggest_other = table.loc[table["cohort"] == COMPLEMENT_LABEL].groupby(peers)["events"].sum().max()
         return ClaimResult(claim["claim_id"], bool(mine > biggest_other), float(mine),
                            detail=f"{mine} events vs largest other group {biggest_other}")
 
     if kind == "count":
-        total = int(counts(con, outcome, periods=periods)["events"].sum())
+        total = int(_published(counts(con, outcome, periods=periods), options)["events"].sum())
         return ClaimResult(claim["claim_id"], low <= total <= high, float(total),
                            detail=f"{total} vs expected {low:g}-{high:g}")
 
     if kind == "schools_beyond_chance":
-        table = counts(con, outcome, by=peers, periods=periods,
-                       filters={"school_phase": ["Secondary"]})
+        table = _published(counts(con, outcome, by=peers, periods=periods,
+                                  filters={"school_phase": ["Secondary"]}), options)
         funnel = funnel_table(table, peers[0])
         outside = int(funnel["position"].str.contains("99.8").sum())
         return ClaimResult(claim["claim_id"], low <= outside <= high, float(outside),
@@ -122,6 +160,6 @@ def evaluate(con, claim: pd.Series) -> ClaimResult:
     raise ValueError(f"claim {claim['claim_id']}: unknown comparison {kind!r}")
 
 
-def evaluate_all(con) -> pd.DataFrame:
-    rows = [evaluate(con, c) for _, c in load_claims().iterrows()]
+def evaluate_all(con, periods=None, options: Options = Options()) -> pd.DataFrame:
+    rows = [evaluate(con, c, periods, options) for _, c in load_claims().iterrows()]
     return pd.DataFrame([r.__dict__ for r in rows])

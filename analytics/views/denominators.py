@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.data import population as pop
 from analytics.data.coverage import AGE_POPULATIONS
 from analytics.data.reference import outcome as get_outcome
-from analytics.views.benchmark import REFERENCE_GROUP, regroup
+from analytics.views.benchmark import REFERENCE_GROUP, add_up, regroup
 from analytics.views.tables import Options, protected_rri
 
 #: Ages the facts view's age bands can select (low, high) -> bands.
@@ -43,14 +43,13 @@ def pair(events: pd.DataFrame, population: pd.DataFrame, column: str, by_sex: bo
          years: int = 1) -> tuple[pd.DataFrame, list[str]]:
     """A counts table: events (by `column`, sex) summed into the five groups beside the
     population of each group (times `years` for a pooled window)."""
-    ev = regroup(events, "five", column)
     keys = ["ethnicity_5"] + (["sex"] if by_sex else [])
-    if not by_sex and "sex" in ev:
-        ev = ev.drop(columns="sex")
-    ev = ev.groupby(keys, as_index=False)["events"].sum()
+    ev = regroup(events, "five", column)
+    ev = add_up(ev[keys + [c for c in ("events", "events_ckey") if c in ev]], keys)
     denominators = population.rename(columns={"group": "ethnicity_5"})[keys + ["population"]]
-    table = ev.merge(denominators, on=keys, how="right").fillna({"events": 0})
-    table["events"] = table["events"].astype("int64")
+    table = ev.merge(denominators, on=keys, how="right")
+    for col in [c for c in ("events", "events_ckey") if c in table]:
+        table[col] = table[col].fillna(0).astype("int64")
     table["population"] = table["population"].astype("int64") * years
     notes = []
     unpaired = ev[~ev.set_index(keys).index.isin(table.set_index(keys).index)]

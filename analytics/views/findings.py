@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from analytics import protect
+
 from analytics.data.cohorts import Cohort
 from analytics.data.reference import outcome_catalogue
 from analytics.views.claims import load_claims
@@ -110,8 +112,13 @@ def headline(matrix: pd.DataFrame, breakdown=None) -> dict:
 
 
 def children_total(population: pd.DataFrame, suppress: int = 5) -> str:
-    """Children in a population table, formatted; "[c]" for a count from 1 to suppress-1."""
-    total = int(population["population"].sum()) if len(population) else 0
+    """Children in a population table (its published total), formatted; "[c]" when fewer
+    than `suppress` are published."""
+    if not len(population):
+        return "0"
+    published = protect.published(population, threshold=suppress)
+    total = int(published["total_population"].iloc[0] if "total_population" in published.columns
+                else published["population"].sum())
     if suppress > 1 and 1 <= total < suppress:
         return "[c]"
     return f"{total:,}"
@@ -340,7 +347,8 @@ def claim_figure(claim, result) -> str:
 def claim_verdicts(claims: pd.DataFrame, results: list, cohort: Cohort | None = None) -> pd.DataFrame:
     """One row per claim with its verdict, ready to show: claim_id, quote, about (the group
     the claim is about when it is not `cohort`, else ""), outcome (short label), holds,
-    verdict ("Borne out" / "Not borne out"), figure, periods (words)."""
+    verdict ("Borne out", "Consistent but not significant", "Not borne out" or "Cannot be
+    checked"), figure, periods (words)."""
     from analytics.data.cohorts import get as get_cohort
     cat = outcome_catalogue().set_index("key")
     rows = []
@@ -359,7 +367,7 @@ def claim_verdicts(claims: pd.DataFrame, results: list, cohort: Cohort | None = 
         rows.append({"claim_id": claim["claim_id"], "quote": claim["quote"], "about": about,
                      "outcome": short_label(claim["outcome"], cat["label"].get(claim["outcome"])),
                      "holds": bool(result.holds),
-                     "verdict": "Borne out" if result.holds else "Not borne out",
+                     "verdict": result.verdict[:1].upper() + result.verdict[1:],
                      "figure": claim_figure(claim, result), "periods": periods})
     return pd.DataFrame(rows, columns=["claim_id", "quote", "about", "outcome", "holds",
                                        "verdict", "figure", "periods"])

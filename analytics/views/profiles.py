@@ -7,7 +7,7 @@ import pandas as pd
 
 from analytics.data.cohorts import Cohort
 from analytics.data.cohorts import get as get_cohort
-from analytics.data.counts import outcome_counts
+from analytics.data.counts import count_columns, outcome_counts
 from analytics.data.reference import outcome_catalogue
 from analytics.stats.significance import adjust_pvalues
 from analytics.views.tables import Options, rri_by_outcome
@@ -31,7 +31,7 @@ def profile(con, cohort: Cohort | str, periods, *, outcomes=None, level=0.95, ci
     table = outcome_counts(con, outcomes=keys, periods=periods, cohort=cohort)
     options = Options(comparison="overall", level=level, ci=ci, adjust="none",
                       min_population=min_population, min_events=min_events, suppress=suppress)
-    result = rri_by_outcome(table[["outcome", "cohort", "events", "population"]], ["cohort"],
+    result = rri_by_outcome(table[["outcome", "cohort", *count_columns(table)]], ["cohort"],
                             ["outcome"], options)
     # Outcomes for which no child of the cohort is eligible (NEET among under-16s) drop out.
     out = result[result["cohort"] == cohort.label].reset_index(drop=True)

@@ -13,10 +13,10 @@ import pandas as pd
 
 from analytics import protect
 from analytics.data.cohorts import get as get_cohort
-from analytics.data.counts import counts
+from analytics.data.counts import count_columns, counts
 from analytics.data.reference import outcome as get_outcome
 from analytics.stats.funnel import funnel_table
-from analytics.stats.rri import REFERENCE_DERIVED_COLUMNS, rri_table
+from analytics.stats.rri import rri_table
 from analytics.views.tables import Options
 
 #: The outcomes and phases the schools page offers.
@@ -71,13 +71,13 @@ def combine_counts(bme: pd.DataFrame, white_british: pd.DataFrame) -> pd.DataFra
     for table, cohort, label in ((bme, BME_COHORT, BME_LABEL),
                                  (white_british, WB_COHORT, WB_LABEL)):
         mine = table[table["cohort"] == get_cohort(cohort).label]
-        parts.append(mine[["school", "events", "population"]].assign(group=label))
+        parts.append(mine[["school", *count_columns(mine)]].assign(group=label))
     long = pd.concat(parts, ignore_index=True)
     names = sorted(long["school"].astype(str).unique())
     grid = pd.MultiIndex.from_product([[BME_LABEL, WB_LABEL], names], names=["group", "school"])
-    long = (long.set_index(["group", "school"])[["events", "population"]]
-            .reindex(grid, fill_value=0).reset_index())
-    for col in ("events", "population"):
+    cols = count_columns(long)
+    long = (long.set_index(["group", "school"])[cols].reindex(grid, fill_value=0).reset_index())
+    for col in cols:
         long[col] = long[col].astype("int64")
     return long
 
@@ -112,9 +112,11 @@ def school_table_from_counts(long: pd.DataFrame, outcome: str,
     `significant`; `status` of the BME row; the funnel's `borough_rate` (all the phase's BME
     pupils), `lower_95%` ... `upper_99.8%` and `position`.
 
-    Disclosure control (`options.suppress`): see `_suppress`. A suppressed BME count hides
-    the school's rate and its funnel position (NA); a suppressed White British count hides
-    its rate and the RRI; a phase total of 1 to threshold - 1 hides the whole funnel.
+    Disclosure control (`options.suppress`) as everywhere: the counts are published first
+    (each group's phase total is the funnel's borough rate), every figure is computed from
+    them, and a school with fewer than `suppress` pupils of a group shows that group's
+    population only (a BME row hides its rate and funnel position; a White British row hides
+    its rate and the RRI against it).
     """
     if long.empty:   # no pupils of the phase: the columns, no rows
         dummy = pd.DataFrame({"group": [BME_LABEL, WB_LABEL], "school": "", "events": 0,
@@ -122,57 +124,28 @@ def school_table_from_counts(long: pd.DataFrame, outcome: str,
         return school_table_from_counts(dummy, outcome, options).iloc[0:0]
     o = options
     unit = int(get_outcome(outcome)["unit"])
-    result = rri_table(long, ["group", "school"], comparison="reference",
+    published = protect.published(long, by=["group"], threshold=o.suppress)
+    result = rri_table(published, ["group", "school"], comparison="reference",
                        reference={"group": WB_LABEL}, level=o.level, ci=o.ci, adjust=o.adjust,
                        unit=unit, min_population=o.min_population, min_events=o.min_events)
-    result = _suppress(result, o.suppress)
+    result = protect.suppress(result, ["group", "school"], threshold=o.suppress,
+                              counts=published)
     bme = result[result["group"] == BME_LABEL].drop(columns="group")
     wb = (result[result["group"] == WB_LABEL][["school", *_WB_COLUMNS]]
           .rename(columns=_WB_COLUMNS))
-    bme_counts = long[long["group"] == BME_LABEL]
-    funnel = funnel_table(bme_counts, "school", unit=unit)
+    bme_counts = published[published["group"] == BME_LABEL]
+    p0 = None
+    if "total_population" in bme_counts.columns and len(bme_counts):
+        total = bme_counts.iloc[0]
+        p0 = total["total_events"] / total["total_population"] if total["total_population"] else 0.0
+    funnel = funnel_table(bme_counts, "school", unit=unit, p0=p0)
     funnel = funnel.drop(columns=["events", "population", "rate"])
     out = bme.merge(wb, on="school", how="left").merge(funnel, on="school", how="left")
     hidden = out["rate"].isna().to_numpy() & out["status"].astype(str).str.startswith("suppressed").to_numpy()
-    total = int(bme_counts["events"].sum())
-    if 0 < total < o.suppress:
-        # The borough rate would reveal a small total: no funnel at all.
-        hidden[:] = True
-        for col in ["borough_rate"] + [c for c in out.columns if c.startswith(("lower_", "upper_"))]:
-            out[col] = pd.array([pd.NA] * len(out), dtype="Float64")
     out["position"] = pd.array(out["position"].astype(object).where(~hidden, pd.NA), dtype="string")
     out = out.sort_values("school", kind="stable").reset_index(drop=True)
-    out.attrs = {**result.attrs, "outcome": outcome, "unit": unit}
-    return out
-
-
-def _suppress(result: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Disclosure control of the school-by-group RRI table.
-
-    The published totals are the phase's totals of each group (the funnel's borough rate), so
-    the lines of secondary suppression run across the schools of each group; a school's
-    BME + White British total is published nowhere, so there is no line within a school.
-    A BME row whose White British row is hidden loses its comparison figures (RRI, interval,
-    p-values), since they would reveal the hidden count.
-    """
-    attrs = dict(result.attrs)
-    plain = result.copy()
-    plain.attrs = {**attrs, "comparison": None, "reference": None}
-    out = protect.suppress(plain, ["school"], by=["group"], threshold=threshold)
-    out.attrs = {**attrs, "suppression_threshold": out.attrs.get("suppression_threshold")}
-    if threshold <= 1:
-        return out
-    is_wb = (out["group"] == WB_LABEL).to_numpy()
-    wb_hidden = out.loc[is_wb, ["school", "events"]].set_index("school")["events"].isna()
-    ref_hidden = out["school"].map(wb_hidden).fillna(False).to_numpy(dtype=bool) & ~is_wb
-    own_hidden = out["status"].astype(str).str.startswith("suppressed").to_numpy()
-    cmp_only = ref_hidden & ~own_hidden
-    cols = [c for c in REFERENCE_DERIVED_COLUMNS if c in out.columns]
-    for col in cols:
-        out.loc[ref_hidden, col] = pd.NA
-    status = out["status"].astype(object).to_numpy().copy()
-    status[cmp_only] = "suppressed: reference group is suppressed"
-    out["status"] = pd.array(status, dtype="string")
+    out.attrs = {**result.attrs, "outcome": outcome, "unit": unit,
+                 "protection": published.attrs.get("protection", "none")}
     return out
 
 

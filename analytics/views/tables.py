@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from analytics import protect
-from analytics.data.counts import counts, outcome_counts
+from analytics.data.counts import count_columns, counts, outcome_counts
 from analytics.data.reference import outcome as get_outcome
 from analytics.data.reference import outcome_catalogue
 from analytics.stats.rri import rri_table
@@ -44,12 +44,18 @@ class Options:
 
 def protected_rri(table: pd.DataFrame, breakdown: list[str], by: list[str], unit: int,
                   options: Options, benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
-    """RRI table of a counts table with the view's options, then disclosure control: the
-    one step every view (and export) goes through. `benchmark`: external rates for
-    comparison="benchmark" (analytics.views.benchmark)."""
-    result = rri_table(table, breakdown, by=by, unit=unit, benchmark=benchmark,
-                       **options.rri_kwargs())
-    return protect.suppress(result, breakdown, by=by, threshold=options.suppress)
+    """The one step every view (and export) goes through: the counts are published (the
+    cell-key method, or true counts in the secure setting), the RRI table is computed from
+    the published counts only, then groups too small to describe are suppressed.
+    `benchmark`: external rates for comparison="benchmark" (analytics.views.benchmark)."""
+    published = protect.published(table, by=by, threshold=options.suppress)
+    noise = protect.noise_variance() if published.attrs.get("protection") == "cell key" else 0.0
+    result = rri_table(published, breakdown, by=by, unit=unit, count_noise=noise,
+                       benchmark=benchmark, **options.rri_kwargs())
+    result = protect.suppress(result, breakdown, by=by, threshold=options.suppress,
+                              counts=published)
+    result.attrs["protection"] = published.attrs.get("protection", "none")
+    return result
 
 
 def rri_for_outcome(con, outcome: str, breakdown, periods, *, filters: dict | None = None,
@@ -74,7 +80,7 @@ def rri_matrix(con, breakdown, periods, *, outcomes=None, filters: dict | None =
     by = ["outcome"] + (["period"] if by_period else [])
     table = outcome_counts(con, outcomes=outcomes, by=breakdown + by[1:], periods=periods,
                            filters=filters)
-    out = rri_by_outcome(table[breakdown + by + ["events", "population"]], breakdown, by,
+    out = rri_by_outcome(table[breakdown + by + count_columns(table)], breakdown, by,
                          options)
     out.attrs.update(options.as_dict(), periods=list(periods), filters=dict(filters or {}),
                      breakdown=breakdown)
@@ -109,6 +115,10 @@ def rri_for_aggregate(table: pd.DataFrame, *, outcome: str | None = None,
     if period is not None and "period" in part.columns:
         part = part[part["period"] == period]
     keys = aggregate_keys(part)
-    out = protected_rri(part[keys + ["events", "population"]].reset_index(drop=True), keys, [], unit, options)
+    # No record keys in an aggregate table: each cell's key is a fixed hash of its row.
+    part = part.reset_index(drop=True)
+    part = part.assign(events_ckey=protect.hash_keys(part, list(part.columns), "events"),
+                       population_ckey=protect.hash_keys(part, list(part.columns), "population"))
+    out = protected_rri(part[keys + count_columns(part)], keys, [], unit, options)
     out.attrs.update(outcome=outcome, periods=[period] if period else [])
     return out

@@ -11,6 +11,8 @@ import pandas as pd
 
 from analytics.data.cohorts import profile_cohorts
 from analytics.data.counts import counts as count_table
+from analytics.data.counts import window_label
+from analytics.data.db import periods as all_periods
 from analytics.data.reference import ethnicity_table
 from analytics.data.reference import outcome as get_outcome
 from analytics.stats.trends import period_positions, persistence, pool_periods
@@ -19,7 +21,7 @@ from analytics.views.wording import format_number, group_labels, possessive
 
 __all__ = ["trend_from_counts", "trend_table", "comparison_rates", "periods_in_order",
            "section_groups", "default_groups", "drawable", "persistent_groups",
-           "rri_trend_finding", "rate_finding", "short_period"]
+           "rri_trend_finding", "rate_finding", "short_period", "spans", "trend_windows"]
 
 ETHNICITY_LEVELS = ("ethnicity_code", "ethnicity_minor", "ethnicity_major")
 #: Ethnicity values that are not an ethnic group (refused, not obtained): never drawn by default.
@@ -28,14 +30,31 @@ _ETHNICITY_SOURCE = {"ethnicity_code": "code", "ethnicity_minor": "minor_group",
                      "ethnicity_major": "major_group"}
 
 
+def trend_windows(periods, pool: int) -> dict[str, list[str]]:
+    """Every window of `pool` consecutive periods ({label: periods}, in time order); only
+    complete windows (no gap). Labels as `analytics.data.counts.window_label`."""
+    labels, pos = period_positions(periods)
+    pool = int(pool)
+    out = {}
+    for i in range(len(labels) - pool + 1):
+        if pos[i + pool - 1] - pos[i] == pool - 1:
+            window = labels[i:i + pool]
+            out[window_label(window)] = window
+    return out
+
+
 def trend_from_counts(table: pd.DataFrame, breakdown, unit: int, options: Options = Options(),
-                      pool: int = 1) -> pd.DataFrame:
+                      pool: int = 1, windowed: bool = False) -> pd.DataFrame:
     """RRI per period (or per window of `pool` consecutive periods) from a counts table with
     the breakdown columns, `period`, `events` and `population`; disclosure control applied per
-    period, and a readable `group` label added. Rows in time order, then group order."""
+    period, and a readable `group` label added. Rows in time order, then group order.
+
+    `windowed`: the table already has a row per window (from the database, with the per-child
+    sums that make pooled intervals honest). Otherwise (a user's aggregate table) the periods
+    are summed here, which cannot tell the same child in several periods apart."""
     breakdown = list(breakdown)
     pool = int(pool)
-    if pool > 1:
+    if pool > 1 and not windowed:
         table = pool_periods(table, pool, group_cols=breakdown)
     result = protected_rri(table, breakdown, ["period"], unit, options)
     attrs = dict(result.attrs)
@@ -55,9 +74,9 @@ def trend_table(con, outcome: str, breakdown, filters: dict | None = None,
     """One outcome by the breakdown in every period (or `periods`), pooled over `pool`
     consecutive periods, as an RRI table per period with disclosure control."""
     spec = get_outcome(outcome)
-    table = count_table(con, outcome, by=list(breakdown) + ["period"], periods=periods,
-                        filters=filters)
-    out = trend_from_counts(table, breakdown, int(spec["unit"]), options, pool)
+    windows = trend_windows(periods or all_periods(con), pool)
+    table = count_table(con, outcome, by=list(breakdown), windows=windows, filters=filters)
+    out = trend_from_counts(table, breakdown, int(spec["unit"]), options, pool, windowed=True)
     out.attrs.update(outcome=outcome, filters=dict(filters or {}))
     return out
 
@@ -154,23 +173,27 @@ def default_groups(table: pd.DataFrame, breakdown, k: int = 4, limit: int = 6) -
 
 def persistent_groups(table: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     """Groups significantly disproportionate, on the same side of 1, in each of the latest `n`
-    consecutive periods of a `trend_table`.
+    periods of a `trend_table`; for pooled windows, in `n` windows that do not overlap (each
+    `pooled_periods` apart), since overlapping windows share most of their children.
 
-    One row per group: group, direction ("higher"/"lower"), periods (how many consecutive
-    periods the run has lasted, at least `n`), since (its first period), the latest rri and its
-    interval, and run_rris (the RRIs of the latest `n` periods, oldest first, as text).
+    One row per group: group, direction ("higher"/"lower"), periods (how many such periods
+    or windows the run has lasted, at least `n`), since (its first), the latest rri and its
+    interval, and run_rris (the RRIs of the latest `n`, oldest first, as text).
     Sorted: higher first, then by latest RRI furthest from 1."""
     columns = ["group", "direction", "periods", "since", "rri", "rri_ci_low", "rri_ci_high",
                "run_rris"]
     if table.empty:
         return pd.DataFrame(columns=columns)
     flagged = persistence(table, n=n)
+    step = flagged.attrs["persistence_step"]
     order = periods_in_order(flagged)
     labels, pos = period_positions(order)
     position = dict(zip(labels, pos))
     latest = order[-1]
+    aligned = {p for p in order if (position[latest] - position[p]) % step == 0}
     rows = []
     for group, part in flagged.groupby("group", sort=False):
+        part = part[part["period"].isin(aligned)]
         part = part.assign(_pos=part["period"].map(position)).sort_values("_pos")
         last = part.iloc[-1]
         if last["period"] != latest or not bool(last["persistent"]):
@@ -181,7 +204,7 @@ def persistent_groups(table: pd.DataFrame, n: int = 3) -> pd.DataFrame:
         same = sig & ((rri > 1) if direction == "higher" else (rri < 1))
         p = part["_pos"].to_numpy()
         run = 1
-        while (run < len(part) and same[-run - 1] and p[-run] - p[-run - 1] == 1):
+        while (run < len(part) and same[-run - 1] and p[-run] - p[-run - 1] == step):
             run += 1
         rows.append({
             "group": group, "direction": direction, "periods": run,
@@ -209,19 +232,27 @@ def _others(k: int) -> str:
     return "" if k == 0 else f" (and {k} other group{'s' if k > 1 else ''})"
 
 
+def spans(k: int, pool: int) -> str:
+    """"3 years" / "3 separate 3-year periods"."""
+    if pool <= 1:
+        return f"{k} year" + ("s" if k != 1 else "")
+    return f"{k} separate {pool}-year period" + ("s" if k != 1 else "")
+
+
 def rri_trend_finding(persistent: pd.DataFrame, groups, noun: str, comparison_label: str,
-                      n: int) -> str:
-    """Title of the RRI chart: the longest persistent disproportion among the groups drawn."""
+                      n: int, pool: int = 1) -> str:
+    """Title of the RRI chart: the longest persistent disproportion among the groups drawn
+    (`pool`: years per window, so that the title says what a 'period' was)."""
     shown = persistent[persistent["group"].isin(list(groups))]
     if shown.empty:
         return (f"No group shown has had a {noun} rate significantly different from "
-                f"{comparison_label} in each of the last {n} periods")
+                f"{comparison_label} in each of the last {spans(n, pool)}")
     high = shown[shown["direction"] == "higher"]
     pick = high if len(high) else shown
     top = pick.sort_values(["periods", "rri"], ascending=[False, not len(high)]).iloc[0]
     side = "above" if top["direction"] == "higher" else "below"
     return (f"{possessive(top['group'])} {noun} rate has been significantly {side} "
-            f"{comparison_label} for {int(top['periods'])} periods running"
+            f"{comparison_label} in each of the last {spans(int(top['periods']), pool)}"
             + _others(len(pick) - 1))
 
 

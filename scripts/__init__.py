@@ -1,0 +1,1 @@
+"""Checks run by hand (python -m scripts.NAME); their figures are recorded in the docs."""
