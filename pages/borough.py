@@ -67,6 +67,7 @@ with st.expander("Table: children by ethnicity and sex"):
 
 st.subheader("Children with each outcome, by year")
 counted = catalogue[catalogue["kind"] != "stage"]   # stage rates re-count these children
+counted = counted[counted.index.isin(totals["outcome"])]  # a user's dataset may lack some
 totals = totals[totals["outcome"].isin(counted.index)]
 totals = totals.assign(label=totals["outcome"].map(catalogue["label"]))
 grid = totals.pivot(index="label", columns="period", values="events")
@@ -77,7 +78,8 @@ st.dataframe(grid, width="stretch", height=36 * (len(grid) + 1),
 st.caption(protect.protection_note(threshold))
 
 picked = st.multiselect(
-    "Outcomes to chart", list(counted.index), default=["first_time_entrant", "custody"],
+    "Outcomes to chart", list(counted.index),
+    default=[k for k in ["first_time_entrant", "custody"] if k in counted.index],
     format_func=lambda k: catalogue.loc[k, "label"], key="trend_outcomes", bind="query-params")
 if picked:
     lines = totals[totals["outcome"].isin(picked)]
