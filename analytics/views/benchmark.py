@@ -19,9 +19,9 @@ import pandas as pd
 
 from analytics.data import benchmarks
 from analytics.data.counts import count_columns
-from analytics.data.synthetic import RECORD_KEYS
 from analytics.data.ethnicity import codes_of, five_groups, major_of
 from analytics.data.reference import ethnicity_table
+from analytics.data.synthetic import RECORD_KEYS
 from analytics.stats.rates import to_float_na
 from analytics.stats.rri import rri_table
 from analytics.views.tables import Options, protected_rri
