@@ -15,6 +15,7 @@ layout.apply()
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/high_risk.py", title="High-risk groups", icon=":material/diversity_3:"),
+    st.Page("pages/england.py", title="England beside the borough", icon=":material/public:"),
     st.Page("pages/explorer.py", title="RRI explorer", icon=":material/query_stats:"),
     st.Page("pages/explain.py", title="What explains a gap", icon=":material/balance:"),
     st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
@@ -31,11 +32,13 @@ if user is None:              # a shared deployment: nothing but the sign-in pag
     st.navigation([st.Page(access.sign_in_page, title="Sign in", icon=":material/login:")]).run()
     st.stop()
 data.new_run()
-navigation = st.navigation(pages)
+# Every page listed: with more than twelve Streamlit would fold the list behind "View more".
+navigation = st.navigation(pages, expanded=True)
 data.ensure_built()          # first start only: builds the synthetic borough, with progress
 st.session_state["filters"] = state.sidebar()
 with st.sidebar:
-    st.caption("Synthetic data: a made-up borough, not real children.")
+    st.caption(data.source_note() if data.source() != data.SYNTHETIC
+               else "Synthetic data: a made-up borough, not real children.")
     access.account_box(user)
     layout.narrow_window_script()
 for note in st.session_state.get("url_notes", []):

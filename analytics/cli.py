@@ -65,6 +65,12 @@ def cmd_build(args) -> int:
 def cmd_rri(args) -> int:
     if bool(args.counts) == bool(args.db):
         raise UsageError("give exactly one of --counts FILE.csv or --db PATH")
+    if args.comparison == "benchmark":
+        return _rri_benchmark(args)
+    if args.population:
+        return _rri_paired(args)
+    if args.benchmark:
+        raise UsageError("--benchmark goes with --comparison benchmark")
     by = _split(args.by) if args.counts else []
     if args.counts:
         try:
@@ -139,6 +145,113 @@ def _rri_from_db(args) -> int:
             return 2
     return _write(result, args, source=f"database {Path(args.db).name}", outcome=args.outcome,
                   periods=", ".join(chosen), filters=args.filter or "none")
+
+
+def _rri_benchmark(args) -> int:
+    """`rri --comparison benchmark --benchmark england`: each group's rate over the
+    benchmark's rate for the same group, with both areas' own RRIs (analytics.views.benchmark)."""
+    from analytics.data import benchmarks
+    from analytics.views.benchmark import compare
+    from analytics.views.tables import Options
+    if not args.benchmark:
+        raise UsageError(f"--comparison benchmark needs --benchmark NAME ({', '.join(benchmarks.names())})")
+    if not args.outcome:
+        raise UsageError("--comparison benchmark needs --outcome KEY (figures for: "
+                         f"{', '.join(benchmarks.outcomes(args.benchmark))})")
+    try:
+        spec = get_outcome(args.outcome)
+    except KeyError as e:
+        raise UsageError(f"{e.args[0]}") from None
+    by_sex = "sex" in _split(args.by)
+    local_cmp = "reference" if args.reference else "overall"
+    options = Options(comparison=local_cmp, level=args.level, ci=args.ci, adjust=args.adjust,
+                      min_population=args.min_population, min_events=args.min_events,
+                      suppress=args.suppress)
+    try:
+        if args.db:
+            local, chosen, source = _benchmark_counts_db(args, by_sex)
+            column = "ethnicity_code"
+        else:
+            local, column = _benchmark_counts_file(args)
+            chosen = _split(args.period) or (sorted(local["period"].unique()) if "period" in local else [])
+            if not chosen:
+                raise UsageError("give --period (the counts file has no period column)")
+            if "period" in local:
+                local = local[local["period"].isin(chosen)].drop(columns="period")
+            source = f"counts file {Path(args.counts).name}"
+        result = compare(local, args.outcome, chosen, benchmark=args.benchmark, by_sex=by_sex,
+                         options=options, unit=int(spec["unit"]), column=column)
+    except (InputError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for note in result.attrs["notes"]:
+        print(f"note: {note}")
+    return _write(result, args, source=source, outcome=args.outcome, periods=", ".join(chosen),
+                  benchmark=f"{result.attrs['benchmark']} ({result['benchmark_area'].iloc[0]}, "
+                            f"{result['benchmark_period'].iloc[0]})",
+                  own_rri_comparison=result.attrs["benchmark_comparison"],
+                  notes=" | ".join(result.attrs["notes"]))
+
+
+def _rri_paired(args) -> int:
+    """`rri --counts FILE --population NAME`: a counts-only file's events over a population
+    table (analytics.views.denominators), with the gap in years stated."""
+    from analytics.data import population as pop
+    from analytics.data.readers import read_table, validate_events_frame
+    from analytics.views.denominators import paired_rri
+    from analytics.views.tables import Options
+    if not args.counts or not args.outcome:
+        raise UsageError("--population pairs a counts-only file: give --counts FILE and "
+                         "--outcome KEY (its eligible ages and unit)")
+    try:
+        spec = get_outcome(args.outcome)
+        table, keys = validate_events_frame(read_table(args.counts), args.counts)
+        eth = next(c for c in keys if "ethnic" in c.lower())
+        chosen = _split(args.period) or (sorted(table["period"].unique()) if "period" in table else [])
+        if not chosen:
+            raise UsageError("give --period (the counts file has no period column)")
+        if "period" in table:
+            table = table[table["period"].isin(chosen)]
+        table = table.drop(columns=[c for c in ("period", "outcome") if c in table])
+        population = pop.load(args.population, root=_store(args))
+        ages = tuple(int(a) for a in args.ages.split("-")) if args.ages else None
+        options = Options(comparison=args.comparison, level=args.level, ci=args.ci,
+                          adjust=args.adjust, min_population=args.min_population,
+                          min_events=args.min_events, suppress=args.suppress)
+        result = paired_rri(table, args.outcome, chosen, population, column=eth,
+                            by_sex="sex" in keys, options=options, ages=ages)
+    except (InputError, ValueError, KeyError) as e:
+        print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
+        return 2
+    for note in result.attrs["notes"]:
+        print(f"note: {note}")
+    low, high = result.attrs["ages"]
+    return _write(result, args, source=f"counts file {Path(args.counts).name}",
+                  outcome=f"{args.outcome} (rate per {int(spec['unit']):,} children aged {low}-{high})",
+                  periods=", ".join(chosen), population=result.attrs["population_source"],
+                  notes=" | ".join(result.attrs["notes"]))
+
+
+def _benchmark_counts_db(args, by_sex: bool):
+    from analytics.data.counts import counts
+    from analytics.data.db import connect, periods
+    with connect(args.db) as con:
+        known = periods(con)
+        chosen = known if args.period == "all" else _split(args.period) or known[-1:]
+        if set(chosen) - set(known):
+            raise UsageError(f"unknown period(s) {sorted(set(chosen) - set(known))}; known: {known}")
+        local = counts(con, args.outcome, by=["ethnicity_code"] + (["sex"] if by_sex else []),
+                       periods=chosen, filters=_parse_filters(args.filter))
+    return local, chosen, f"database {Path(args.db).name}"
+
+
+def _benchmark_counts_file(args):
+    """A counts file's table and its ethnicity column (any wording: codes, DfE, ONS, YJB)."""
+    table, cols = read_counts_csv(args.counts, _split(args.group_cols) or None)
+    eth = [c for c in cols if "ethnic" in c.lower()]
+    if len(eth) != 1:
+        raise UsageError(f"the counts file needs one ethnicity column; group columns are {cols}")
+    return table, eth[0]
 
 
 def _write(result, args, **meta) -> int:
@@ -415,12 +528,15 @@ def _store(args) -> Path | None:
 
 
 def cmd_import(args) -> int:
-    from analytics.data import store
-    result = store.import_file(args.file, name=args.name, root=_store(args))
-    what = (f"{result.rows} child-year rows; outcomes: {', '.join(result.outcomes) or 'none'}"
-            if result.kind == "records" else
+    from analytics.data.imports import import_files
+    result = import_files(args.file, name=args.name, root=_store(args), link=args.link)
+    what = (f"{result.rows} child-year rows, {', '.join(result.periods)}; outcomes: "
+            f"{', '.join(result.outcomes) or 'none'}" if result.kind == "records" else
             f"{result.rows} groups by {', '.join(result.group_cols)}")
-    print(f"imported {args.file} as {result.kind} dataset {result.name!r}: {what}")
+    files = ", ".join(str(f) for f in args.file)
+    print(f"imported {files} as {result.kind} dataset {result.name!r}: {what}")
+    for note in result.notes:
+        print(f"  note: {note}")
     return 0
 
 
@@ -491,14 +607,28 @@ def parser() -> argparse.ArgumentParser:
     src.add_argument("--counts", type=Path, help="counts CSV: group columns, events, population")
     src.add_argument("--group-cols", help="group columns of the counts CSV (default: all but events/population)")
     src.add_argument("--db", type=Path, help="borough database")
-    src.add_argument("--outcome", help="outcome key from the catalogue (with --db)")
+    src.add_argument("--outcome", help="outcome key from the catalogue (with --db, or with "
+                                       "--comparison benchmark)")
     src.add_argument("--by", help="breakdown columns with --db (e.g. ethnicity_minor,sex; add period "
                                   "for one table per period); with --counts, columns that slice the table")
     src.add_argument("--period", help="period(s) with --db, comma-separated, or 'all' (default: latest)")
     src.add_argument("--filter", help="restrict the population with --db: COLUMN=VALUE[|VALUE][,...] "
                                       "(e.g. 'fsm_status=FSM eligible')")
-    r.add_argument("--comparison", choices=["reference", "rest", "overall"], default="reference")
+    r.add_argument("--comparison", choices=["reference", "rest", "overall", "benchmark"],
+                   default="reference",
+                   help="benchmark: each group against the same group in --benchmark (the "
+                        "alternate ratio), with both areas' own RRIs beside it")
+    r.add_argument("--benchmark", choices=["england", "london"],
+                   help="national figures to compare with (--comparison benchmark): england "
+                        "(England, or England and Wales where only that is published) or london "
+                        "(Inner London, where published)")
     r.add_argument("--reference", help=f"reference group: VALUE or COLUMN=VALUE (default {DEFAULT_REFERENCE!r})")
+    r.add_argument("--population", help="pair a counts-only --counts file (group columns and "
+                                        "events) with a population table: census2021_borough, "
+                                        "census2021_england_wales, or an imported one")
+    r.add_argument("--ages", help="ages the counts-only file covers, LOW-HIGH (default: the "
+                                  "outcome's eligible ages, cut to the population table's)")
+    _store_flag(r)
     r.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     r.add_argument("--ci", choices=["katz", "exact", "score", "auto"], default="auto",
                    help="interval: katz (log), exact (conditional, for rare outcomes), score "
@@ -530,9 +660,15 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, help="output .html (or .pdf where WeasyPrint and Pango work)")
     rep.set_defaults(func=cmd_report)
 
-    i = sub.add_parser("import", help="import a record-level or aggregate file into the user database")
-    i.add_argument("file", type=Path, help="CSV, Excel (.xlsx) or Parquet")
-    i.add_argument("--name", help="dataset name (default: from the file name)")
+    i = sub.add_parser("import", help="import files into the user store: statutory returns "
+                                      "(several files or a zip), a Census population table, or "
+                                      "one file in the product's layout")
+    i.add_argument("file", type=Path, nargs="+",
+                   help="CSV, Excel (.xlsx), Parquet, CIN census XML, or a zip of returns")
+    i.add_argument("--name", help="dataset name (default: from the first file's name)")
+    i.add_argument("--link", choices=["LAchildID", "UPN", "hash"], default="LAchildID",
+                   help="identifier linking a child across returns (default LAchildID; hash: "
+                        "each return's identifier field holds a shared pseudonymous hash)")
     _store_flag(i)
     i.set_defaults(func=cmd_import)
 

@@ -45,6 +45,20 @@ def reproduce(meta: dict) -> None:
             st.code(meta["command"], language="bash", wrap_lines=True)
 
 
+if data.source_kind() == "counts":
+    # Children with an outcome and no population: rates exist only once paired with a
+    # population table, which the RRI explorer does (its chart downloads from there).
+    st.info(f"The data source **{data.source()}** is a counts-only table (children with an "
+            "outcome, no population), so it has no rates of its own. Pair it with a Census "
+            "population table on the RRI explorer to see and download its rates and RRIs. The "
+            "reports need record-level data (one row per child and year).",
+            icon=":material/info:")
+    st.page_link("pages/explorer.py", label="Pair the counts with a population in the RRI explorer",
+                 icon=":material/query_stats:")
+    st.page_link("pages/your_data.py", label="Your data: import a record-level file",
+                 icon=":material/upload_file:")
+    st.stop()
+
 if data.source_kind() == "aggregate":
     # A table of counts by group: its RRI table and chart can be downloaded; the reports
     # need one row per child.

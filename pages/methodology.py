@@ -11,6 +11,8 @@ TABS = {   # tab label -> document
     "Statistics": "methodology_statistics.md",
     "Disclosure control": "disclosure_control.md",
     "Data dictionary": "data_dictionary.md",
+    "Your returns": "returns.md",
+    "England and the Census": "benchmarks.md",
 }
 
 
@@ -29,7 +31,8 @@ def body(name: str) -> str:
 st.title("Methodology")
 st.caption("How the figures are made: the synthetic data, the comparisons and their "
            "defaults, the caveats, the formulas, how children's identities are protected, and "
-           "the data dictionary.")
+           "the data dictionary; how statutory returns are read; England's figures and the "
+           "Census denominators.")
 for tab, name in zip(st.tabs(list(TABS)), TABS.values()):
     with tab:
         st.markdown(body(name))

@@ -1,14 +1,16 @@
-"""Your data: import record-level or aggregate files into your workspace, list, share and
-delete them, and choose one as the data source. The synthetic database is never touched."""
+"""Your data: import statutory returns (several files or a zip), a Census population table,
+or files in the product's own layout into your workspace; list, share and delete them, and
+choose one as the data source. The synthetic database is never touched."""
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from analytics import ROOT
-from analytics.data import store
+from analytics.data import imports, store
 from analytics.data.readers import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, InputError
 from analytics.data.reference import outcome_catalogue
+from analytics.data.returns import LINKS
 from ui import data, state
 
 state.current(allow_aggregate=True)
@@ -35,6 +37,8 @@ else:
 flash = st.session_state.pop("your_data_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
+    for note in st.session_state.pop("your_data_notes", []):
+        st.caption(f"Note: {note}")
 table = data.datasets()
 for problem in table.attrs.get("problems", []):
     st.warning(f"Part of the user data cannot be read: {problem}. The synthetic borough and "
@@ -42,10 +46,21 @@ for problem in table.attrs.get("problems", []):
 
 with st.expander("What files can I import?", expanded=False):
     st.markdown(
+        "**Statutory returns, as you hold them** (several files at once, or one zip of them): "
+        "the **CIN census** XML, the **SSDA903** header and episodes CSV files, a **school "
+        "census** extract with its exclusions, and a **youth justice** case extract. Children "
+        "in several returns are linked by the identifier you choose (LAchildID, UPN, or a "
+        "shared pseudonymous hash); the identifiers themselves are never stored. Templates and "
+        "fake samples: `docs/returns.md` and `data/samples/`.\n\n"
+        "**A Census population table** in the layout ONS's *create a custom dataset* tool "
+        "downloads (ethnic group, sex and age): the denominator for data that count only the "
+        "children with an outcome.\n\n")
+    st.markdown(
         "**Aggregate counts** (CSV, Excel or Parquet): one row per group with columns naming the "
         "group (e.g. `ethnicity`, `sex`), `events` (children with the outcome) and `population` "
         "(children), and optionally `outcome` and `period` (e.g. `2023/24`). An export from this "
-        "dashboard can be imported back (computed columns are ignored).\n\n"
+        "dashboard can be imported back (computed columns are ignored). Without `population` "
+        "it is a counts-only table, paired with a population table on the RRI explorer.\n\n"
         "**Record-level data**: one row per child and academic year. Ethnicity may be a DfE code "
         "(`BCRB`), a DfE or ONS 2021 category, or a major group (`Black`). Columns:")
     st.dataframe(store.record_columns(), hide_index=True, width="stretch")
@@ -58,28 +73,42 @@ if not user.can_import:
             "needs the analyst role.", icon=":material/lock:")
 else:
     with st.form("import", clear_on_submit=False):
-        upload = st.file_uploader("File", type=["csv", "xlsx", "parquet"])
-        name = st.text_input("Dataset name (lower-case letters, digits and _)",
-                             placeholder="e.g. exclusions_2024")
+        uploads = st.file_uploader("Files (the parts of a return together, or one zip)",
+                                   type=["csv", "xlsx", "parquet", "xml", "zip"],
+                                   accept_multiple_files=True)
+        left, right = st.columns([3, 2])
+        name = left.text_input("Dataset name (lower-case letters, digits and _)",
+                               placeholder="e.g. returns_2024")
+        link = right.selectbox("Link children across returns by", LINKS,
+                               help="LAchildID (CIN census, SSDA903, youth justice child_id), UPN, "
+                                    "or hash: each return's own identifier field holds the same "
+                                    "pseudonymous hash.")
         submitted = st.form_submit_button("Import", type="primary", icon=":material/upload:")
     if submitted:
-        if upload is None:
-            st.error("Choose a file to import.")
+        if not uploads:
+            st.error("Choose the file or files to import.")
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / Path(upload.name).name
-                path.write_bytes(upload.getvalue())
+                paths = []
+                for upload in uploads:
+                    paths.append(Path(tmp) / Path(upload.name).name)
+                    paths[-1].write_bytes(upload.getvalue())
                 try:
-                    result = store.import_file(path, name=name.strip() or None,
-                                               root=data.store_root(), user=user)
+                    result = imports.import_files(paths, name=name.strip() or None,
+                                                  root=data.store_root(), link=link, user=user)
                 except (InputError, ValueError, PermissionError, store.StoreError) as e:
                     st.error(str(e), icon=":material/error:")
                 else:
                     data.new_run()
-                    st.session_state["pending_source"] = result.name
+                    names = ", ".join(u.name for u in uploads)
+                    if result.kind != "population":
+                        st.session_state["pending_source"] = result.name
+                    st.session_state["your_data_notes"] = result.notes
                     st.session_state["your_data_flash"] = (
-                        f"Imported **{upload.name}** as {result.kind} dataset **{result.name}** "
-                        f"({result.rows:,} rows). It is now the data source.")
+                        f"Imported **{names}** as {result.kind} dataset **{result.name}** "
+                        f"({result.rows:,} rows)." + (" It is now the data source."
+                                                      if result.kind != "population" else
+                                                      " Pair counts with it on the RRI explorer."))
                     st.rerun()
 
 
@@ -122,7 +151,10 @@ for row in mine.itertuples():
     what = (f"{row.n_rows:,} child-years; outcomes: "
             f"{', '.join(labels.get(o, o) for o in row.outcomes) or 'none'}"
             if row.kind == "records" else
-            f"{row.n_rows:,} groups by {', '.join(row.group_cols)}")
+            f"population table ({row.n_rows:,} rows), a denominator for counts"
+            if row.kind == "population" else
+            f"{row.n_rows:,} groups by {', '.join(row.group_cols)}"
+            + (" (counts only: pair with a population table)" if row.kind == "counts" else ""))
     current = " **(the current data source)**" if data.source() == row.id else ""
     left, right = st.columns([3, 1], vertical_alignment="center")
     left.markdown(f"**{row.name}** ({row.kind}) from `{row.source_file}`, imported "

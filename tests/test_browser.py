@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
+    APP_IDLE,
     PNG_SIGNATURE,
     REQUIRED_PAGES,
+    ROOT,
     TIMEOUT_MS,
     after_rerun,
     app_pages,
@@ -27,6 +29,7 @@ from tests.browser import (
     no_exception,
     open_url,
     query,
+    runs,
     sidebar_select,
     wait_idle,
 )
@@ -169,3 +172,34 @@ def test_server_listens_on_this_machine_only(server):
         with socket.socket() as s:
             s.settimeout(2)
             assert s.connect_ex((address, port)) != 0, f"the dashboard answers on {address}"
+
+
+def test_upload_returns_as_several_files_and_compare_with_england(server, browser):
+    """A user uploads an SSDA903 header and episodes and a school census with its exclusions
+    together, linked by UPN; the linked dataset becomes the source, and the England page
+    sets the borough's pupils beside England."""
+    samples = ROOT / "data" / "samples"
+    files = [samples / n for n in ("fake_SSDA903_2024_header.csv", "fake_SSDA903_2024_episodes.csv",
+                                   "fake_school_census_2024.csv", "fake_school_exclusions_2024.csv")]
+    page = new_page(browser)
+    open_url(page, f"{server}/your_data")
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files([str(f) for f in files])
+    page.get_by_label("Dataset name").fill("linked_returns")
+    link = page.get_by_test_id("stSelectbox").filter(has_text="Link children across returns by")
+    link.click()
+    page.get_by_role("option", name="UPN").click()
+    after_rerun(page, lambda: page.get_by_test_id("stFormSubmitButton").get_by_role("button").click())
+    wait_idle(page)
+    no_exception(page)
+    expect(page.get_by_text("children linked across returns by UPN", exact=False)).to_be_visible()
+    source = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Data source")
+    expect(source.locator("input")).to_have_value("linked_returns")
+
+    nav = page.get_by_test_id("stSidebarNav").get_by_role("link", name="England beside the borough")
+    before = runs(page)
+    nav.click()             # a fresh server's first charts: allow for a busy machine
+    page.wait_for_function("n => window.__stRuns > n", arg=before, timeout=3 * TIMEOUT_MS)
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=3 * TIMEOUT_MS)
+    no_exception(page)
+    expect(page.get_by_role("heading", name="England beside the borough")).to_be_visible()
+    expect(page.get_by_text("Department for Education", exact=False).first).to_be_visible()

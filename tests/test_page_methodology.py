@@ -14,15 +14,16 @@ def _methodology():
     return open_page("pages/methodology.py")
 
 
-def test_methodology_page_renders_the_three_documents(app_env):
+def test_methodology_page_renders_the_documents(app_env):
     at = _methodology()
     assert not at.exception
     assert at.title[0].value == "Methodology"
     assert [t.label for t in at.tabs] == ["Methodology", "Statistics", "Disclosure control",
-                                          "Data dictionary"]
+                                          "Data dictionary", "Your returns",
+                                          "England and the Census"]
     shown = [m.value for m in at.markdown]
     for name in ("methodology.md", "methodology_statistics.md", "disclosure_control.md",
-                 "data_dictionary.md"):
+                 "data_dictionary.md", "returns.md", "benchmarks.md"):
         text = (DOCS / name).read_text(encoding="utf-8")
         body = text.split("\n", 1)[1].strip()          # without the "# Title" line
         body = re.sub(r"^(#{2,5}) ", r"#\1 ", body, flags=re.M)   # headings one level down

@@ -48,7 +48,8 @@ BAD = [
     ("empty.csv", b"", None, None, "empty"),
     ("latin1.csv", "ethnicity,events,population\nCaf\u00e9,1,10\n".encode("latin-1"), None, None, "UTF-8"),
     ("semicolon.csv", b"ethnicity;events;population\nWBRI;1;10\n", None, None, "';'"),
-    ("nopop.csv", b"ethnicity,events\nWBRI,1\n", None, "population", "missing"),
+    ("noeth_counts.csv", b"sex,events\nMale,1\n", None, None, "needs one ethnicity column"),
+    ("counts_text.csv", b"ethnicity,events\nWBRI,1\nBCRB,some\n", 3, "events", "not a whole number"),
     ("negative.csv", b"ethnicity,events,population\nWBRI,5,100\nBCRB,-3,100\n", 3, "events", "negative"),
     ("text.csv", b"ethnicity,events,population\nWBRI,5,lots\n", 2, "population", "not a whole number"),
     ("over.csv", b"ethnicity,events,population\nWBRI,500,100\n", 2, "events", "greater than population"),
@@ -103,6 +104,19 @@ def test_existing_name_is_refused(stored_db, tmp_path):
     with pytest.raises(InputError, match="already exists"):
         store.import_file(src, "first", stored_db)
     assert digest(stored_db) == before
+
+
+def test_counts_only_table_is_kept_for_pairing(tmp_path):
+    """Events without a population: stored as a counts-only table (rates need a population
+    table), ethnicity in the DfE labels."""
+    db = tmp_path / "store"
+    src = tmp_path / "cin.csv"
+    src.write_text("ethnicity,sex,events\nBlack or Black British,Male,41\nWhite,Male,30\n")
+    result = store.import_file(src, "cin_counts", db)
+    assert result.kind == "counts" and result.group_cols == ["ethnicity", "sex"]
+    with store.connect_dataset(store.dataset_info("cin_counts", db)) as con:
+        table = store.aggregate_table(con)
+    assert list(table["ethnicity"]) == ["Black", "White"] and "population" not in table
 
 
 def test_aggregate_recognises_ons_and_major_labels(tmp_path):

@@ -28,6 +28,9 @@ def _cohort_verdicts(cohort_key: str, source: str, periods: tuple,
                      options: Options) -> pd.DataFrame:
     cohort = get_cohort(cohort_key)
     claims = findings.cohort_claims(cohort)
+    available = data.available_outcomes()      # a user's dataset may not hold every outcome
+    if available is not None:
+        claims = claims[claims["outcome"].isin(available)]
     results = [evaluate(cid, source, periods, options) for cid in claims["claim_id"]]
     return findings.claim_verdicts(claims, results, cohort)
 

@@ -97,7 +97,18 @@ def datasets() -> pd.DataFrame:
 
 
 def dataset_names() -> list[str]:
-    return list(datasets()["id"])
+    """Datasets that can be a data source (population tables are denominators, not sources)."""
+    table = datasets()
+    return list(table.loc[table["kind"] != "population", "id"])
+
+
+def population_choices() -> dict[str, str]:
+    """Population tables to pair counts with: shipped, then imported (id -> label)."""
+    from analytics.data import population as pop
+    table = datasets()
+    imported = table.loc[table["kind"] == "population", "id"]
+    return ({name: f"Census 2021: {label}" for name, (_, label) in pop.SHIPPED.items()}
+            | {name: f"{name} (imported)" for name in imported})
 
 
 def source() -> str:
@@ -166,7 +177,7 @@ def _periods(key: str) -> list[str]:
 
 
 def periods() -> list[str]:
-    if source_kind() == "aggregate":
+    if source_kind() in ("aggregate", "counts"):
         return list(source_info()["periods"]) or ["All"]
     return _periods(source_key())
 
@@ -212,7 +223,7 @@ def _groups(key, level):
 
 def groups(level: str) -> list[str]:
     """The groups present at an ethnicity level, for the reference-group choice."""
-    if source_kind() == "aggregate":
+    if source_kind() in ("aggregate", "counts"):
         return []
     return _groups(source_key(), level)
 
@@ -326,6 +337,102 @@ def _aggregate(key: str) -> pd.DataFrame:
 def aggregate() -> pd.DataFrame:
     """The chosen aggregate dataset's counts table."""
     return _aggregate(source_key())
+
+
+@st.cache_data(show_spinner="Computing...", max_entries=64)
+def _benchmark(key, outcome, periods, by_sex, filters, options, benchmark):
+    from analytics.data.reference import outcome as get_outcome
+    from analytics.views.benchmark import compare
+    local = counts_mod.counts(_cursor(key), outcome, by=["ethnicity_code"] + (["sex"] if by_sex else []),
+                              periods=list(periods), filters=dict(filters))
+    return compare(local, outcome, list(periods), benchmark=benchmark, by_sex=by_sex,
+                   options=options, unit=int(get_outcome(outcome)["unit"]))
+
+
+def benchmark(outcome: str, periods: tuple, by_sex: bool, filters: tuple, options: Options,
+              name: str = "england") -> pd.DataFrame:
+    """The source's counts beside a benchmark's figures (analytics.views.benchmark)."""
+    return _benchmark(source_key(), outcome, tuple(periods), by_sex, tuple(filters), options, name)
+
+
+@st.cache_data(show_spinner=False)
+def national(outcome: str, options: Options) -> pd.DataFrame:
+    from analytics.views.benchmark import national as national_figures
+    return national_figures(outcome, options=options)
+
+
+@st.cache_data(show_spinner=False)
+def _returns_info(key: str) -> pd.DataFrame | None:
+    from analytics.data.imports import returns_info as info
+    return info(_cursor(key))
+
+
+def returns_info() -> pd.DataFrame | None:
+    """What the chosen dataset's statutory returns hold (None: synthetic or own layout)."""
+    return None if source_kind() != "records" else _returns_info(source_key())
+
+
+def paired_outcomes() -> list[str]:
+    """Outcomes of the source that need a population table for their rates."""
+    info = returns_info()
+    return [] if info is None else list(info.loc[info["kind"] == "paired", "value"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _population_table(name: str, path: str) -> pd.DataFrame:
+    """A population table (`path`: the imported dataset's file, keying the cache)."""
+    from analytics.data import population as pop
+    return pop.load(name, store_root(), user())
+
+
+def _population_key(name: str) -> tuple[str, str]:
+    table = datasets()
+    match = table.loc[table["id"] == name, "path"]
+    return name, (str(match.iloc[0]) if len(match) else "shipped")
+
+
+def population_ages(population_name: str, choices) -> list[tuple]:
+    """The age ranges (of `choices`) a population table gives exactly."""
+    from analytics.data import population as pop
+    table = _population_table(*_population_key(population_name))
+    return [a for a in choices if pop.covers(table, *a)]
+
+
+@st.cache_data(show_spinner="Computing...", max_entries=64)
+def _paired(key, outcome, periods, population, by_sex, options):
+    from analytics.views.denominators import AGE_BANDS, ages_for, paired_rri
+    table = _population_table(*population)
+    low, high, _ = ages_for(outcome, table)
+    bands = AGE_BANDS[(low, high)]
+    events = counts_mod.counts(_cursor(key), outcome, by=["ethnicity_code"] + (["sex"] if by_sex else []),
+                               periods=list(periods), filters={"age_band": bands} if bands else None)
+    return paired_rri(events, outcome, list(periods), table, by_sex=by_sex, options=options)
+
+
+def paired(outcome: str, periods: tuple, population_name: str, by_sex: bool,
+           options: Options) -> pd.DataFrame:
+    """A records source's events over a population table (analytics.views.denominators)."""
+    return _paired(source_key(), outcome, tuple(periods), _population_key(population_name),
+                   by_sex, options)
+
+
+@st.cache_data(show_spinner="Computing...", max_entries=32)
+def _paired_counts(key, outcome, period, population, ages, options):
+    from analytics.views.denominators import paired_rri
+    table = _aggregate(key)
+    if "period" in table and period is not None:
+        table = table[table["period"] == period]
+    table = table.drop(columns=[c for c in ("period", "outcome") if c in table])
+    eth = next(c for c in table.columns if "ethnic" in c.lower())
+    return paired_rri(table, outcome, [period] if period else [], _population_table(*population),
+                      column=eth, by_sex="sex" in table.columns, options=options, ages=ages)
+
+
+def paired_counts(outcome: str, period: str | None, population_name: str, ages: tuple,
+                  options: Options) -> pd.DataFrame:
+    """A counts-only source's events over a population table."""
+    return _paired_counts(source_key(), outcome, period, _population_key(population_name), ages,
+                          options)
 
 
 def forget_deleted() -> None:

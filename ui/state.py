@@ -199,7 +199,7 @@ def sidebar() -> Filters:
         comparison = st.radio("Compare each group with", list(COMPARISONS),
                               format_func=COMPARISONS.get, **{**q, "key": "cmp"})
         reference = ()
-        if comparison == "reference" and data.source_kind() != "aggregate":
+        if comparison == "reference" and data.source_kind() not in ("aggregate", "counts"):
             groups = data.groups(ethnicity)
             default = DEFAULT_REFERENCE[ethnicity]
             ref = st.selectbox("Reference group", groups,
@@ -249,7 +249,7 @@ def current(allow_aggregate: bool = False) -> Filters:
         from streamlit.runtime.pages_manager import PagesManager
         PagesManager.uses_pages_directory = False
         st.rerun()
-    if not allow_aggregate and data.source_kind() == "aggregate":
+    if not allow_aggregate and data.source_kind() in ("aggregate", "counts"):
         st.info(f"The data source **{data.source()}** is an aggregate table (counts by group). "
                 "This page breaks children down by characteristics and years, which needs "
                 "record-level data (one row per child). With this table you can:",

@@ -1,5 +1,6 @@
 """Recognising ethnicity as people write it: DfE codes, DfE labels, ONS 2021 categories
-(full or short), and major groups. Driven by data/reference/ethnicity*.csv, not if-statements."""
+(full or short), major groups (DfE, ONS 2021 and the YJB 5+1 groups), and the five groups
+national figures use. Driven by data/reference/ethnicity*.csv, not if-statements."""
 from __future__ import annotations
 
 import re
@@ -10,22 +11,54 @@ import pandas as pd
 from analytics.data.readers import InputError
 from analytics.data.reference import REFERENCE, ethnicity_table
 
-#: Major-group wordings (DfE and ONS 2021) -> DfE major group.
-MAJOR_ALIASES = {
-    "white": "White", "mixed": "Mixed", "mixed or multiple ethnic groups": "Mixed",
-    "mixed / multiple ethnic groups": "Mixed", "asian": "Asian", "asian or asian british": "Asian",
-    "asian, asian british or asian welsh": "Asian", "black": "Black",
-    "black or black british": "Black",
-    "black, black british, black welsh, caribbean or african": "Black",
-    "black, african, caribbean or black british": "Black", "chinese": "Chinese",
-    "other": "Any other ethnic group", "any other ethnic group": "Any other ethnic group",
-    "other ethnic group": "Any other ethnic group", "unclassified": "Unclassified",
-}
 MAJOR_PREFIX = "MAJ:"
 
 
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", str(text).strip().casefold().replace("–", "-"))
+
+
+@lru_cache(maxsize=None)
+def major_lookup() -> dict[str, str]:
+    """Normalised major-group wording (DfE, ONS 2021, YJB 5+1) -> DfE major group."""
+    aliases = pd.read_csv(REFERENCE / "ethnicity_major_aliases.csv")
+    return {normalise(a): g for a, g in zip(aliases["alias"], aliases["major_group"])}
+
+
+@lru_cache(maxsize=None)
+def _five_groups() -> dict[str, str]:
+    table = pd.read_csv(REFERENCE / "ethnicity_5_groups.csv")
+    return dict(zip(table["code"], table["group"]))
+
+
+def five_groups(codes: pd.Series) -> pd.Series:
+    """The ONS 2021 / YJB five groups (Asian incl. Chinese, Black, Mixed, White, Other incl.
+    Arab) and Unknown, for DfE codes or major-group pseudo-codes: the grouping national
+    figures and the Census use."""
+    return codes.map(_five_groups())
+
+
+def codes_of(values: pd.Series) -> pd.Series:
+    """Each value on its own as a DfE code or a major-group pseudo-code (NA if unrecognised),
+    unlike map_ethnicity, which brings a whole column to one level."""
+    text = values.astype(str)
+    unique = pd.Series(text.unique())
+    norm = unique.map(normalise)
+    codes = norm.map(code_lookup()).fillna(MAJOR_PREFIX + norm.map(major_lookup()))
+    return text.map(dict(zip(unique, codes)))
+
+
+def group_of(values: pd.Series) -> pd.Series:
+    """The five group of each value on its own (a code, a label or a major group; NA if
+    unrecognised): compares ethnicity recorded at different levels."""
+    return five_groups(codes_of(values))
+
+
+def major_of(codes: pd.Series) -> pd.Series:
+    """The DfE major group of DfE codes and major-group pseudo-codes."""
+    major = codes.map(ethnicity_table().set_index("code")["major_group"])
+    return major.fillna(codes.astype(str).str.removeprefix(MAJOR_PREFIX).where(
+        codes.astype(str).str.startswith(MAJOR_PREFIX)))
 
 
 @lru_cache(maxsize=None)
@@ -52,7 +85,7 @@ def map_ethnicity(values: pd.Series, path, column: str) -> tuple[pd.Series, str]
     """
     norm = values.astype(str).map(normalise)
     codes = norm.map(code_lookup())
-    majors = norm.map(MAJOR_ALIASES)
+    majors = norm.map(major_lookup())
     unknown = codes.isna() & majors.isna()
     if unknown.any():
         i = int(unknown.to_numpy().argmax())

@@ -307,3 +307,30 @@ def read_counts_csv(path, group_cols=None) -> tuple[pd.DataFrame, list[str]]:
     events/population when `group_cols` is not given).
     """
     return validate_counts_frame(read_table(path), path, group_cols)
+
+
+def validate_events_frame(df: pd.DataFrame, path) -> tuple[pd.DataFrame, list[str]]:
+    """A counts-only table (group columns and `events`, no population: e.g. children in need
+    by ethnicity from a published table), checked cell by cell; rates need a population
+    table (analytics.views.denominators)."""
+    if "events" not in df.columns:
+        raise InputError(path, f"missing required column 'events'; found {list(df.columns)}",
+                         column="events")
+    keys = [c for c in df.columns if c != "events"]
+    eth = [c for c in keys if "ethnic" in c.lower()]
+    if len(eth) != 1:
+        raise InputError(path, "a counts-only table needs one ethnicity column (and may have sex, "
+                               f"period and outcome columns); columns are {list(df.columns)}")
+    df = df[keys + ["events"]].copy()
+    df["events"] = whole_numbers(df, "events", path)
+    for col in keys:
+        blank = df[col].astype(str).str.strip() == ""
+        if blank.any():
+            raise InputError(path, "empty group value", row=int(blank.to_numpy().argmax()) + 2,
+                             column=col)
+        df[col] = df[col].astype(str).str.strip()
+    dup = df.duplicated(subset=keys, keep="first")
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        raise InputError(path, "duplicate group", row=i + 2, column=",".join(keys))
+    return df, keys

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -37,6 +37,7 @@ from analytics.data.readers import (
     check_shape,
     read_table,
     validate_counts_frame,
+    validate_events_frame,
     whole_numbers,
 )
 from analytics.data.reference import REFERENCE, outcome_catalogue
@@ -90,6 +91,7 @@ class Imported:
     periods: list
     group_cols: list
     ethnicity_level: str
+    notes: list = field(default_factory=list)
 
 
 def check_name(name: str) -> str:
@@ -117,10 +119,11 @@ def _bools(df, col, path) -> pd.Series:
     return pd.array(np.where(text == "", None, text.isin(TRUE)), dtype="boolean")
 
 
-def _mapped(df, col, path, mapping, what) -> pd.Series:
+def _mapped(df, col, path, mapping, what, blank_ok: bool = False) -> pd.Series:
+    """Values through `mapping` (case-insensitive); with `blank_ok` an empty cell is NULL."""
     text = df[col].astype(str).str.strip()
     out = text.str.casefold().map(mapping)
-    bad = out.isna()
+    bad = out.isna() & ~(blank_ok & (text == ""))
     if bad.any():
         i = int(bad.to_numpy().argmax())
         raise InputError(path, f"{text.iloc[i]!r} is not a recognised {what}", row=i + 2, column=col)
@@ -203,7 +206,8 @@ def parse_records(raw: pd.DataFrame, path) -> tuple[dict[str, pd.DataFrame], lis
         if kind == "bool":
             cy[col] = _bools(raw, col, path)
         elif kind == "sen":
-            cy[col] = _mapped(raw, col, path, SEN, "SEN status (No SEN / SEN support / EHCP)")
+            cy[col] = _mapped(raw, col, path, SEN, "SEN status (No SEN / SEN support / EHCP)",
+                              blank_ok=True)
         elif kind == "count":
             cy[col] = _counts(raw, col, path)
         elif kind == "number":
@@ -271,6 +275,11 @@ def parse_aggregate(raw: pd.DataFrame, path) -> tuple[pd.DataFrame, list[str], s
 def is_aggregate(raw: pd.DataFrame) -> bool:
     """A counts table names events or population; record-level files name neither."""
     return bool({"events", "population"} & set(raw.columns))
+
+
+def is_counts_only(raw: pd.DataFrame) -> bool:
+    """Events without a population: rates need a population table."""
+    return "events" in raw.columns and "population" not in raw.columns
 
 
 # -- storing ------------------------------------------------------------------------------
@@ -449,32 +458,51 @@ def import_frame(raw: pd.DataFrame, source_file, name: str | None = None,
     check_shape(source_file, len(raw), len(raw.columns))
     if not all(pd.api.types.is_string_dtype(t) for t in raw.dtypes):
         raw = raw.astype(object).where(raw.notna(), "").astype(str)
+    if is_counts_only(raw):
+        table, keys = validate_events_frame(raw, source_file)
+        eth = next(c for c in keys if "ethnic" in c.lower())
+        table[eth] = standard_labels(table[eth], source_file, eth)
+        outcomes = sorted(table["outcome"].unique()) if "outcome" in keys else []
+        periods = (sorted(_periods(table, "period", source_file).unique()) if "period" in keys
+                   else [])
+        result = Imported(name, "counts", len(table), outcomes, periods, keys, "label")
+        return store_dataset(result, {"counts": table}, source_file, root, user)
     if is_aggregate(raw):
         table, keys, level = parse_aggregate(raw, source_file)
         outcomes = sorted(table["outcome"].unique()) if "outcome" in keys else [name]
         periods = sorted(table["period"].unique()) if "period" in keys else []
         result = Imported(name, "aggregate", len(table), outcomes, periods, keys, level)
+        return store_dataset(result, {"counts": table}, source_file, root, user)
+    tables, outcomes, level = parse_records(raw, source_file)
+    periods = sorted(tables["child_year"]["period"].unique())
+    result = Imported(name, "records", len(raw), outcomes, periods, [], level)
+    return store_dataset(result, tables, source_file, root, user, facts=True)
 
-        def fill(con):
-            con.register("upload_df", table)
-            con.execute(queries.render("user_create_table_as", table="counts", frame="upload_df"))
-            _catalogue(con, result, source_file, user)
-    else:
-        tables, outcomes, level = parse_records(raw, source_file)
-        periods = sorted(tables["child_year"]["period"].unique())
-        result = Imported(name, "records", len(raw), outcomes, periods, [], level)
 
-        def fill(con):
-            for table in ("ethnicity", "schools", "children", "child_year"):
-                con.register(f"{table}_df", tables[table])
-                con.execute(queries.render("user_create_table_as", table=table,
-                                           frame=f"{table}_df"))
+def store_dataset(result: Imported, tables: dict[str, pd.DataFrame], source_file,
+                  root: Path | None = None, user: User = LOCAL, facts: bool = False) -> Imported:
+    """Write validated tables as the new dataset `result.name` in `user`'s workspace (with
+    the `facts` view every query runs on, for record-level tables); InputError if the name is
+    taken, nothing written on any problem."""
+    root = Path(root or user_data_dir())
+    if not user.can_import:
+        raise PermissionError(f"{user.name} ({user.role}) may not import data")
+    folder = _workspace(root, user.id)
+    if _files(folder, result.name):       # early answer; checked again under the lock
+        raise InputError(source_file, f"a dataset named {result.name!r} already exists; delete "
+                                      "it first or choose another name")
+
+    def fill(con):
+        for table, frame in tables.items():
+            con.register(f"{table}_df", frame)
+            con.execute(queries.render("user_create_table_as", table=table, frame=f"{table}_df"))
+        if facts:
             con.execute(queries.load("create_facts_view"))
-            _catalogue(con, result, source_file, user)
+        _catalogue(con, result, source_file, user)
     recover(root)
-    _write_dataset(folder, name, fill, source_file)
+    _write_dataset(folder, result.name, fill, source_file)
     audit.record(root, user, "import", f"{result.kind} dataset from {Path(str(source_file)).name}, "
-                                       f"{result.rows} rows", dataset=f"{user.id}/{name}")
+                                       f"{result.rows} rows", dataset=f"{user.id}/{result.name}")
     return result
 
 
@@ -637,5 +665,10 @@ def connect_dataset(info) -> duckdb.DuckDBPyConnection:
 
 
 def aggregate_table(con) -> pd.DataFrame:
-    """The counts table of an aggregate dataset."""
+    """The counts table of an aggregate (or counts-only) dataset."""
     return con.execute(queries.render("user_read_table", table="counts")).df()
+
+
+def population_table(con) -> pd.DataFrame:
+    """The table of a population dataset (analytics.data.population layout)."""
+    return con.execute(queries.render("user_read_table", table="population")).df()

@@ -138,10 +138,13 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
             "rows": [{"indicator": r["short_label"], "sentence": r["sentence"]}
                      for r in rows.to_dict("records")]})
     # The follow-up needs exclusions and the later outcomes on record.
-    after = (after_exclusion_section(con, breakdown, options, filters)
+    after = (after_exclusion_section(con, breakdown, options, filters, source_note=source_note)
              if held is None or {"suspension", "proven_offence"} <= held else None)
+    step(0.97, "England beside the borough")
+    england = england_section(con, periods, options, filters, held=held)
     step(1.0, "Writing the pack")
     return _env.get_template("board_pack.html").render(
+        england=england,
         title=f"Disproportionality board pack, {period_text}",
         subtitle=describe or period_text, source_note=source_note, css=_css(),
         headline=head, top=list(top["sentence"]), heatmap=_svg(heat), profiles=cohort_profiles,
@@ -152,7 +155,8 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
 
 
 def after_exclusion_section(con, breakdown, options: Options, filters=None,
-                            years: int = 2, outcome: str = "proven_offence") -> dict:
+                            years: int = 2, outcome: str = "proven_offence",
+                            source_note: str = "Synthetic data - not real children.") -> dict:
     """The board pack's "After exclusion" section: later outcomes of children first excluded
     against pupils not excluded (all children, then by the breakdown's ethnicity for one
     outcome) and the youth-justice cohort's history, with charts and sentences. All index
@@ -167,7 +171,7 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
         subtitle=f"Children first suspended or permanently excluded, and pupils not excluded; "
                  f"outcomes {within}; all index years pooled",
         caveat="Bars: share with the outcome; lines: intervals. Suppressed shares are not drawn. "
-               "Associations, not causes.", width=520)
+               "Associations, not causes.", source=f"Source: {source_note}", width=520)
     groups = followup.followup_table(con, ethnicity, years=years, outcomes=[outcome],
                                      filters=filters, options=options)
     drawn = groups[groups["rri"].notna().to_numpy(dtype=bool)]
@@ -181,14 +185,15 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
             title=f"{labels[outcome]} {within}: excluded against not-excluded children",
             subtitle=f"By {DIMENSIONS[ethnicity[0]].lower()}; all index years pooled",
             caveat="Hollow: crude ratio; filled: adjusted. Suppressed groups are not drawn.",
-            width=520))
+            source=f"Source: {source_note}", width=520))
     shown = followup.display_table(groups)
     history = followup.yj_history(con, filters=filters, options=options)
     history_chart = charts.board_chart(
         history_shares(history, followup.STRATEGY_MARKS),
         title="Children with a proven offence: their exclusions and needs",
         subtitle="Each child once, at the first year with a proven offence; all years pooled",
-        caveat="Black ticks: the strategy's figures (section 5.4).", width=520)
+        caveat="Black ticks: the strategy's figures (section 5.4).",
+        source=f"Source: {source_note}", width=520)
     return {
         "title": f"After exclusion: outcomes {within}",
         "chart": _svg(shares),
@@ -201,6 +206,47 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
         "history_sentence": followup.yj_sentence(history),
         "history_chart": _svg(history_chart),
     }
+
+
+def england_section(con, periods, options: Options, filters=None,
+                    benchmark: str = "england", held=None) -> list[dict]:
+    """One entry per outcome with national figures: both areas' rates and RRIs by the five
+    groups, the alternate ratio where the measures match, and every note (years, measures,
+    sources). `held`: the outcomes the data hold (None: every outcome)."""
+    from analytics.data import benchmarks
+    from analytics.data.counts import counts
+    from analytics.views.benchmark import compare, sentences
+    catalogue = outcome_catalogue().set_index("key")
+    out = []
+    for key in [k for k in benchmarks.outcomes(benchmark)
+                if k in catalogue.index and (held is None or k in held)]:
+        local = counts(con, key, by=["ethnicity_code"], periods=periods, filters=filters)
+        if local["population"].sum() == 0:
+            continue
+        spec = catalogue.loc[key]
+        table = compare(local, key, list(periods), benchmark=benchmark, options=options,
+                        unit=int(spec["unit"]))
+        shown = protect.display_frame(table.assign(share=table["share"] * 100,
+                                                   benchmark_share=table["benchmark_share"] * 100))
+        col = next(c for c in ("ethnicity_5", "ethnicity_major") if c in table.columns)
+        area = table.attrs["benchmark"]
+        header = ["Group", f"Borough rate per {int(spec['unit']):,}", f"{area} rate",
+                  f"Borough / {area}", "RRI (borough)", f"RRI ({area})", "Share % (borough)",
+                  f"Share % ({area})"]
+        rows = shown[[col, "rate", "benchmark_rate", "rri", "local_rri", "benchmark_rri",
+                      "share", "benchmark_share"]].values.tolist()
+        totals = table.attrs["totals"]
+        headline = None
+        if totals.get("rate") is not None and totals.get("benchmark_rate") is not None:
+            headline = (f"All children: {format_number(totals['rate'])} in the borough, "
+                        f"{format_number(totals['benchmark_rate'])} in {area}"
+                        + ("" if totals["comparable"] else f" ({area} counts {totals['measure']})")
+                        + f", per {int(spec['unit']):,}.")
+        out.append({"title": f"{spec['label']}: the borough and {area} ({table['benchmark_period'].iloc[0]})",
+                    "headline": headline, "sentences": sentences(table, spec["noun"], options.level),
+                    "header": header, "rows": rows, "notes": table.attrs["notes"],
+                    "against": table.attrs["benchmark_comparison"]})
+    return out
 
 
 def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = Options(),

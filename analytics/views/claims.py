@@ -44,6 +44,8 @@ BORNE_OUT = "borne out"
 NOT_SIGNIFICANT = "consistent but not significant"
 NOT_BORNE_OUT = "not borne out"
 UNCHECKABLE = "cannot be checked"
+#: Why a statement cannot be checked on a user's dataset that lacks the group.
+NO_GROUP = "not computable: no children of the group in the data"
 
 
 @dataclass
@@ -92,7 +94,11 @@ def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) 
                        suppress=options.suppress)
         table = protected_rri(counts(con, outcome, periods=periods, cohort=cohort), ["cohort"],
                               [], unit, view)
-        row = table[table["cohort"] == cohort.label].iloc[0]
+        mine = table[table["cohort"] == cohort.label]
+        if mine.empty:
+            return ClaimResult(claim["claim_id"], False, None, detail=NO_GROUP,
+                               verdict=UNCHECKABLE)
+        row = mine.iloc[0]
         rri, lo, hi = (None if pd.isna(row[c]) else float(row[c])
                        for c in ("rri", "rri_ci_low", "rri_ci_high"))
         direction = _direction(low, high)
@@ -111,7 +117,11 @@ def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) 
 
     if kind in ("highest", "top_n"):
         mine = _published(counts(con, outcome, periods=periods, cohort=cohort), options)
-        mine = mine[mine["cohort"] == cohort.label].iloc[0]
+        mine = mine[mine["cohort"] == cohort.label]
+        if mine.empty or not mine["population"].iloc[0]:
+            return ClaimResult(claim["claim_id"], False, None, detail=NO_GROUP,
+                               verdict=UNCHECKABLE)
+        mine = mine.iloc[0]
         rate = mine["events"] / mine["population"]
         others = _published(counts(con, outcome, by=peers, periods=periods, cohort=cohort),
                             options)
@@ -126,6 +136,9 @@ def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) 
         table = _published(counts(con, outcome, periods=periods, cohort=cohort), options)
         total = (table["total_events"].iloc[0] if "total_events" in table.columns
                  else table["events"].sum())
+        if not total:
+            return ClaimResult(claim["claim_id"], False, None, verdict=UNCHECKABLE,
+                               detail="not computable: no children with the outcome in the data")
         share = table.loc[table["cohort"] == cohort.label, "events"].sum() / total
         return ClaimResult(claim["claim_id"], low <= share <= high, float(share),
                            detail=f"share {share:.3f} vs expected {low:g}-{high:g}")

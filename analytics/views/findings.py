@@ -320,6 +320,8 @@ def claim_figure(claim, result) -> str:
     span = f"{low:g} to {high:g}"
     value = result.value
     missing = value is None or (isinstance(value, float) and not math.isfinite(value))
+    if missing and kind != "borough_average":
+        return "Not computable on these data (no children of the group, or none with the outcome)."
     if kind == "borough_average":
         if missing:
             return "No ratio can be shown (numbers too low or suppressed)."

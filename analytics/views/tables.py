@@ -43,14 +43,15 @@ class Options:
 
 
 def protected_rri(table: pd.DataFrame, breakdown: list[str], by: list[str], unit: int,
-                  options: Options) -> pd.DataFrame:
+                  options: Options, benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
     """The one step every view (and export) goes through: the counts are published (the
     cell-key method, or true counts in the secure setting), the RRI table is computed from
-    the published counts only, then groups too small to describe are suppressed."""
+    the published counts only, then groups too small to describe are suppressed.
+    `benchmark`: external rates for comparison="benchmark" (analytics.views.benchmark)."""
     published = protect.published(table, by=by, threshold=options.suppress)
     noise = protect.noise_variance() if published.attrs.get("protection") == "cell key" else 0.0
     result = rri_table(published, breakdown, by=by, unit=unit, count_noise=noise,
-                       **options.rri_kwargs())
+                       benchmark=benchmark, **options.rri_kwargs())
     result = protect.suppress(result, breakdown, by=by, threshold=options.suppress,
                               counts=published)
     result.attrs["protection"] = published.attrs.get("protection", "none")
