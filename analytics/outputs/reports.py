@@ -138,7 +138,8 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
             "rows": [{"indicator": r["short_label"], "sentence": r["sentence"]}
                      for r in rows.to_dict("records")]})
     # The follow-up needs exclusions and the later outcomes on record.
-    after = (after_exclusion_section(con, breakdown, options, filters, source_note=source_note)
+    after = (after_exclusion_section(con, breakdown, options, filters,
+                                     source=f"Source: {source_note}")
              if held is None or {"suspension", "proven_offence"} <= held else None)
     step(0.97, "England beside the borough")
     england = england_section(con, periods, options, filters, held=held)
@@ -156,7 +157,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
 
 def after_exclusion_section(con, breakdown, options: Options, filters=None,
                             years: int = 2, outcome: str = "proven_offence",
-                            source_note: str = "Synthetic data - not real children.") -> dict:
+                            source: str = charts.SOURCE) -> dict:
     """The board pack's "After exclusion" section: later outcomes of children first excluded
     against pupils not excluded (all children, then by the breakdown's ethnicity for one
     outcome) and the youth-justice cohort's history, with charts and sentences. All index
@@ -171,7 +172,7 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
         subtitle=f"Children first suspended or permanently excluded, and pupils not excluded; "
                  f"outcomes {within}; all index years pooled",
         caveat="Bars: share with the outcome; lines: intervals. Suppressed shares are not drawn. "
-               "Associations, not causes.", source=f"Source: {source_note}", width=520)
+               "Associations, not causes.", width=520, source=source)
     groups = followup.followup_table(con, ethnicity, years=years, outcomes=[outcome],
                                      filters=filters, options=options)
     drawn = groups[groups["rri"].notna().to_numpy(dtype=bool)]
@@ -185,15 +186,14 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
             title=f"{labels[outcome]} {within}: excluded against not-excluded children",
             subtitle=f"By {DIMENSIONS[ethnicity[0]].lower()}; all index years pooled",
             caveat="Hollow: crude ratio; filled: adjusted. Suppressed groups are not drawn.",
-            source=f"Source: {source_note}", width=520))
+            width=520, source=source))
     shown = followup.display_table(groups)
     history = followup.yj_history(con, filters=filters, options=options)
     history_chart = charts.board_chart(
         history_shares(history, followup.STRATEGY_MARKS),
         title="Children with a proven offence: their exclusions and needs",
         subtitle="Each child once, at the first year with a proven offence; all years pooled",
-        caveat="Black ticks: the strategy's figures (section 5.4).",
-        source=f"Source: {source_note}", width=520)
+        caveat="Black ticks: the strategy's figures (section 5.4).", width=520, source=source)
     return {
         "title": f"After exclusion: outcomes {within}",
         "chart": _svg(shares),

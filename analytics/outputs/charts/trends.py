@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.outputs.charts import OKABE_ITO
-from analytics.views.trends import drawable, periods_in_order, short_period
+from analytics.views.trends import drawable, periods_in_order, short_period, spans
 
 #: Line colours for groups (Okabe-Ito without yellow, which is hard to read on white, and
 #: black, kept for the comparison line).
@@ -180,7 +180,8 @@ def rri_lines(table: pd.DataFrame, groups, comparison_label: str, persistence_n:
     nonsig = valid.transform_filter(~alt.datum.significant).mark_point(
         filled=False, fill="white", size=60, strokeWidth=2, opacity=1).encode(
         y=alt.Y("rri:Q", scale=scale), tooltip=tooltip)
-    ring_label = f"Ringed: significant {persistence_n} periods running"
+    pool = int(table.attrs.get("pooled_periods", 1) or 1)
+    ring_label = f"Ringed: significant in each of the last {spans(persistence_n, pool)}"
     rings = valid.transform_filter(alt.datum.persistent).transform_calculate(
         marker=f"'{ring_label}'").mark_point(size=260, strokeWidth=1.8, filled=False).encode(
         y=alt.Y("rri:Q", scale=scale), tooltip=tooltip,
