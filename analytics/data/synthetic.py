@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.special import expit, ndtr
 
 from analytics import ROOT
-from analytics.data import queries
+from analytics.data import cube, queries
 from analytics.data.reference import ethnicity_table
 
 CALIBRATION = ROOT / "data" / "synthetic" / "calibration.toml"
@@ -383,6 +383,7 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
             con.execute(queries.load("insert_build_info"),
                         {"scale": float(scale), "seed": int(seed), "null_borough": bool(null),
                          "generator": "analytics.data.synthetic"})
+            cube.build(con, RECORD_KEYS)
         os.replace(tmp, db_path)
     finally:
         if os.path.exists(tmp):
