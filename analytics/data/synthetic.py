@@ -160,24 +160,27 @@ class Generator:
         pop, rng = self.cal["population"], self.rng
         cohorts = np.arange(self.first - self.burn_in - 17, self.first + self.n_periods)
         n = self.per_cohort * len(cohorts)
-        self.cohort = np.repeat(cohorts, self.per_cohort)
+        # Per-child arrays are kept in the smallest integer types that hold them (memory at
+        # national scale); the draws themselves are unchanged.
+        self.cohort = np.repeat(cohorts, self.per_cohort).astype(np.int16)
         shares = np.array(list(self.cal["ethnicity_mix"].values()), dtype=float)
-        self.code_idx = rng.choice(len(shares), size=n, p=shares / shares.sum())
-        self.sex_idx = (rng.random(n) >= pop["female_share"]).astype(np.int64)
-        self.cell = self.cells.index(self.code_idx, self.sex_idx)
+        self.code_idx = rng.choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int8)
+        self.sex_idx = (rng.random(n) >= pop["female_share"]).astype(np.int8)
+        self.cell = self.cells.index(self.code_idx.astype(np.int16), self.sex_idx)
         # Academic-year cohort y: born 1 September y-1 to 31 August y, so aged S - y on
         # 31 August of year S (the DfE's age for academic year S/S+1).
         day = rng.integers(0, 365, size=n)
-        birth = (pd.to_datetime((self.cohort - 1).astype(str) + "-09-01").values
-                 + day.astype("timedelta64[D]"))
+        september = ((self.cohort - 1 - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+                     + np.timedelta64(8, "M")).astype("datetime64[D]")
+        birth = september + day.astype("timedelta64[D]")
         # Persistent child traits: a latent per outcome, school attendance, schools.
         self.latent = {o: rng.standard_normal(n).astype(np.float32) for o in self.cal["outcome"]}
         self.on_roll_child = rng.random(n) < pop["on_roll_share"]
         n_pri, n_sec = int(pop["n_primary_schools"]), int(pop["n_secondary_schools"])
         pri_w = rng.lognormal(0, 0.35, n_pri)
         sec_w = rng.lognormal(0, 0.25, n_sec)
-        self.primary = rng.choice(n_pri, size=n, p=pri_w / pri_w.sum())
-        self.secondary = n_pri + rng.choice(n_sec, size=n, p=sec_w / sec_w.sum())
+        self.primary = rng.choice(n_pri, size=n, p=pri_w / pri_w.sum()).astype(np.int16)
+        self.secondary = (n_pri + rng.choice(n_sec, size=n, p=sec_w / sec_w.sum())).astype(np.int16)
         self.school_effect = rng.standard_normal(n_pri + n_sec)
         self.n_primary, self.n_secondary = n_pri, n_sec
         # State carried from period to period.
@@ -255,7 +258,7 @@ class Generator:
         school = np.where(age <= pop["primary_ages"][1], self.primary[idx], self.secondary[idx])
         school = np.where(on_roll, school, -1)
         rows = {"cell": self.cell[idx], "age": age, "school_id": school,
-                "latent": {f: v[idx] for f, v in self.latent.items()}}
+                "latent": {f: v[lo:hi] for f, v in self.latent.items()}}   # views, not copies
         everyone = np.ones(n, dtype=bool)
         eligible = {
             "all_children": everyone,
@@ -367,9 +370,9 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
             eth = ethnicity_table()
             con.register("eth_df", eth)
             con.execute(queries.load("insert_ethnicity"))
-            children = gen.children()
-            con.register("children_df", children)
+            con.register("children_df", gen.children())
             con.execute(queries.load("insert_children"))
+            con.unregister("children_df")
             con.register("schools_df", gen.schools())
             con.execute(queries.load("insert_schools"))
             for t in range(-gen.burn_in, 0):
@@ -379,6 +382,8 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
                 con.register("chunk_df", chunk)
                 con.execute(queries.load("insert_child_year"))
                 con.unregister("chunk_df")
+                del chunk
+            del gen                                   # the generator's arrays, before the cube
             con.execute(queries.load("create_facts_view"))
             con.execute(queries.load("insert_build_info"),
                         {"scale": float(scale), "seed": int(seed), "null_borough": bool(null),
