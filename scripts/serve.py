@@ -119,6 +119,7 @@ def serving(processes: int = 4, port: int | None = None, db: str | Path | None =
             apps.append(subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                  "--server.headless", "true", "--server.address", "127.0.0.1",
+                 "--server.fileWatcherType", "none",
                  "--server.port", str(p)],
                 cwd=ROOT, env=base_env, stdout=log, stderr=subprocess.STDOUT))
             log.close()

@@ -47,7 +47,6 @@ FIXED = ("ethnicity_code", "ethnicity_minor", "ethnicity_major", "sex")
 #: the characteristic flags on their status columns), finest first.
 _COMMON = ("period", *FIXED, "fsm_status", "fsm", "sen_status", "sen_support", "ehcp",
            "sen_any", "care_status", "looked_after", "age_band")
-FINE = "cube_fine"
 CELL_CUBES = {
     "cube_school": _COMMON + ("school", "school_phase"),
     "cube_base": _COMMON + ("age", "excluded_ever"),
@@ -56,7 +55,6 @@ CELL_CUBES = {
 #: breakdown dimensions), so that cohorts defined by them are sums of cells.
 FLAG_COLUMNS = {"fsm": "", "sen_support": "", "ehcp": "", "sen_any": "", "looked_after": "",
                 "excluded_ever": "", "age": ""}
-_FINE_COLUMNS = _COMMON + ("age", "excluded_ever", "school", "school_phase")
 #: Column types of the fixed characteristics in cube_masks.
 _FIXED_TYPES = {c: "VARCHAR" for c in FIXED}
 #: Periods a mask can hold (bits of a BIGINT).
@@ -110,40 +108,27 @@ def _cell_measures(pairs) -> str:
     return ",\n    ".join(parts)
 
 
-def _rollup_measures(pairs) -> str:
-    dens, events = _measure_names(pairs)
-    parts = []
-    for count, key in ([(f"n__{d}", f"nk__{d}") for d in dens]
-                       + [(stem, stem.replace("e__", "ek__", 1)) for _, _, stem in events]):
-        parts += [f"sum({count})::INTEGER AS {count}",
-                  f"(sum({key}) % $key_space)::SMALLINT AS {key}"]
-    return ",\n    ".join(parts)
-
-
 def _columns(names) -> str:
     return ",\n    ".join(queries.identifier(c, queries.DIMENSIONS | FLAG_COLUMNS) for c in names)
 
 
 
 def build(con: duckdb.DuckDBPyConnection, key_space: int, slice_size: int = SLICE) -> None:
-    """Build (or rebuild) every cube table from the `facts` view of a writable connection."""
+    """Build (or rebuild) every cube table from the `facts` view of a writable connection.
+    Each cell cube is one scan of the rows (cheaper in memory than deriving both from a
+    finer one); the mask cube is built from slices of the children."""
     pairs = cube_pairs()
     params = {"key_space": int(key_space)}
-    con.execute(queries.render("cube_cells", temp="TEMP", table=FINE,
-                               columns=_columns(_FINE_COLUMNS), measures=_cell_measures(pairs)),
-                params)
     con.execute(queries.load("cube_info"))
     con.execute(queries.load("cube_pairs"))
     con.execute(queries.load("cube_pairs_insert"),
                 {"numerators": [n for n, _ in pairs], "denominators": [d for _, d in pairs]})
     for name, columns in CELL_CUBES.items():
-        con.execute(queries.render("cube_rollup", table=name, source=FINE,
-                                   columns=_columns(columns), measures=_rollup_measures(pairs)),
-                    params)
+        con.execute(queries.render("cube_cells", table=name, columns=_columns(columns),
+                                   measures=_cell_measures(pairs)), params)
         con.execute(queries.render("cube_info_insert", table=name),
                     {"name": name, "kind": "cells", "columns": list(columns),
                      "version": VERSION})
-    con.execute(queries.render("cube_drop_table", table=FINE))
     periods = [r[0] for r in con.execute(queries.load("periods")).fetchall()]
     con.execute(queries.load("cube_periods"), {"periods": periods})
     if 0 < len(periods) <= MAX_MASK_PERIODS:

@@ -34,6 +34,8 @@ from analytics.data.reference import ethnicity_table
 CALIBRATION = ROOT / "data" / "synthetic" / "calibration.toml"
 DEFAULT_DB = ROOT / "data" / "synthetic" / "borough.duckdb"
 SEXES = ("Female", "Male")
+#: DuckDB's memory cap while building (analytics.data.synthetic.build).
+BUILD_MEMORY = "3GB"
 #: Record keys for the cell-key method are uniform on 0..RECORD_KEYS-1 (analytics.protect).
 RECORD_KEYS = 256
 
@@ -366,6 +368,9 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
     gen = Generator(scale=scale, seed=seed, calibration=calibration, null=null)
     try:
         with duckdb.connect(tmp) as con:
+            # DuckDB's share of the build's memory (it spills beyond it): national scale
+            # (--scale 300) stays under 8 GB with the generator's arrays.
+            con.execute(queries.load("set_memory_limit"), {"limit": BUILD_MEMORY})
             con.execute(queries.load("schema"))
             eth = ethnicity_table()
             con.register("eth_df", eth)
