@@ -181,6 +181,52 @@ def spread(run: Path) -> dict[str, int]:
     return {u: len(r) for u, r in sorted(routes.items())}
 
 
+def drive(sessions: int = 20, seconds: float = 60, mode: str = "ws", page: str = "explorer",
+          processes: int = 0, port: int = 8765, db: str | None = None,
+          url: str | None = None) -> dict:
+    """Run the load test; returns reruns, errors, p50/p95/max latency (s) and, behind the
+    proxy, sessions per process."""
+    with ExitStack() as stack:
+        run = None
+        if url:
+            base = url
+        elif processes:
+            sys.path.insert(0, str(ROOT))
+            from scripts.serve import serving
+            base, run, _ = stack.enter_context(serving(processes, port, db))
+        else:
+            server = start_server(port, db)
+            stack.callback(_stop, server)
+            base = f"http://localhost:{port}"
+        if mode == "ws":
+            latencies, errors = asyncio.run(run_ws(base, page, sessions, seconds))
+        else:
+            latencies, errors = asyncio.run(run(f"{base}/{page}", sessions, seconds))
+        per_process = spread(run) if run else {}
+    q = (statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) >= 2
+         else [float("nan")] * 19)
+    return {"mode": mode, "sessions": sessions, "seconds": seconds, "page": page,
+            "processes": processes, "reruns": len(latencies), "errors": errors,
+            "p50_s": statistics.median(latencies) if latencies else float("nan"),
+            "p95_s": q[18], "max_s": max(latencies) if latencies else float("nan"),
+            "per_process": per_process}
+
+
+def report(r: dict) -> str:
+    where = f", {r['processes']} processes behind nginx" if r["processes"] else ""
+    lines = [f"mode {r['mode']}, sessions {r['sessions']}, {r['seconds']:.0f} s, "
+             f"page /{r['page']}{where}",
+             f"reruns {r['reruns']}, errors {len(r['errors'])}"]
+    if r["reruns"]:
+        lines.append(f"rerun latency p50 {r['p50_s']:.2f} s, p95 {r['p95_s']:.2f} s, "
+                     f"max {r['max_s']:.2f} s")
+    if r["per_process"]:
+        lines.append("sessions per process: "
+                     + ", ".join(f"{u} {n}" for u, n in r["per_process"].items()))
+    lines += ["  " + e for e in r["errors"][:10]]
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mode", choices=["ws", "browser"], default="ws")
@@ -194,36 +240,10 @@ def main(argv=None) -> int:
                    help="start N app processes behind nginx (scripts/serve.py) and drive the "
                         "proxy; 0 (default): one process, no proxy")
     args = p.parse_args(argv)
-    with ExitStack() as stack:
-        run = None
-        if args.url:
-            base = args.url
-        elif args.processes:
-            sys.path.insert(0, str(ROOT))
-            from scripts.serve import serving
-            base, run, _ = stack.enter_context(serving(args.processes, args.port, args.db))
-        else:
-            server = start_server(args.port, args.db)
-            stack.callback(_stop, server)
-            base = f"http://localhost:{args.port}"
-        if args.mode == "ws":
-            latencies, errors = asyncio.run(run_ws(base, args.page, args.sessions, args.seconds))
-        else:
-            latencies, errors = asyncio.run(run(f"{base}/{args.page}", args.sessions, args.seconds))
-        per_process = spread(run) if run else {}
-    q = (statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) >= 2
-         else [float("nan")] * 19)
-    where = f", {args.processes} processes behind nginx" if args.processes else ""
-    print(f"mode {args.mode}, sessions {args.sessions}, {args.seconds:.0f} s, page /{args.page}{where}")
-    print(f"reruns {len(latencies)}, errors {len(errors)}")
-    if latencies:
-        print(f"rerun latency p50 {statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s, "
-              f"max {max(latencies):.2f} s")
-    if per_process:
-        print("sessions per process: " + ", ".join(f"{u} {n}" for u, n in per_process.items()))
-    for e in errors[:10]:
-        print("  " + e)
-    return 1 if errors else 0
+    result = drive(args.sessions, args.seconds, args.mode, args.page, args.processes,
+                   args.port, args.db, args.url)
+    print(report(result))
+    return 1 if result["errors"] else 0
 
 
 def _stop(server: subprocess.Popen) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from analytics.data import cube, queries
@@ -186,9 +187,21 @@ def outcome_counts(con, outcomes=None, by=(), periods=None, cohort: Cohort | str
         catalogue = catalogue.set_index("key").loc[list(outcomes)].reset_index()
     pairs = list(zip(catalogue["numerator"], catalogue["denominator"]))
     wide = flag_counts(con, pairs, by, periods, cohort, filters, windows)
+    return _stack(wide, list(catalogue["key"]))
+
+
+def _stack(wide: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
+    """A wide counts table (pair i = outcomes[i]) as one long table: the group rows repeated
+    per outcome, each count column stacked (one array operation per column)."""
     keys = _keys(wide)
-    parts = [_long(wide, keys, i).assign(outcome=key) for i, key in enumerate(catalogue["key"])]
-    out = pd.concat(parts, ignore_index=True)
+    n, k = len(wide), len(outcomes)
+    out = wide[keys].iloc[np.tile(np.arange(n), k)].reset_index(drop=True)
+    out["outcome"] = np.repeat(np.array(outcomes, dtype=object), n)
+    for short, name in _LONG_NAMES.items():
+        if f"{short}0" in wide.columns:
+            for col, suffix in ((name, ""), (f"{name}_ckey", "k")):
+                block = wide[[f"{short}{suffix}{i}" for i in range(k)]].fillna(0)
+                out[col] = block.to_numpy(dtype="int64").T.reshape(-1)
     return out[keys + ["outcome"] + count_columns(out)]
 
 
