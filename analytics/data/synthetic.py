@@ -192,8 +192,9 @@ class Generator:
         self.n_children = n
         return pd.DataFrame({
             "child_id": np.arange(1, n + 1, dtype=np.int64),
-            "sex": np.array(SEXES)[self.sex_idx],
-            "ethnicity_code": np.array(self.cells.codes)[self.code_idx],
+            # categorical: a byte per child in memory, stored as text by the insert
+            "sex": pd.Categorical.from_codes(self.sex_idx, SEXES),
+            "ethnicity_code": pd.Categorical.from_codes(self.code_idx, self.cells.codes),
             "birth_date": birth.astype("datetime64[D]"),
             "record_key": self.key_rng.integers(0, RECORD_KEYS, size=n, dtype=np.int16),
         })
@@ -315,30 +316,37 @@ class Generator:
 
         def only(mask, values):
             """A flag that is recorded only where it applies (NULL elsewhere)."""
-            return pd.array(np.where(mask, values, None), dtype="boolean")
+            return pd.arrays.BooleanArray(np.asarray(values, dtype=bool), ~mask)
+
+        def only_number(mask, values, kind):
+            """A number recorded only where it applies (NULL elsewhere), without building
+            an array of Python objects (millions of rows a period at national scale)."""
+            if kind == "Int16":
+                return pd.arrays.IntegerArray(np.where(mask, values, 0).astype(np.int16), ~mask)
+            return pd.arrays.FloatingArray(np.where(mask, values, 0.0).astype(np.float64), ~mask)
 
         school_age = eligible["pupil"]
         return pd.DataFrame({
             "child_id": (idx + 1).astype(np.int64),
-            "period": period_label(start),
+            # text columns as categoricals: a byte a row in memory, stored as text
+            "period": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [period_label(start)]),
             "period_start": np.int16(start),
             "age": age.astype(np.int8),
             "on_roll": on_roll,
-            "school_id": pd.array(np.where(on_roll, school, None), dtype="Int16"),
+            "school_id": only_number(on_roll, school, "Int16"),
             "fsm": fsm,
-            "sen": np.where(ehcp, "EHCP", np.where(sen_any, "SEN support", "No SEN")),
+            "sen": pd.Categorical.from_codes(np.where(ehcp, 2, np.where(sen_any, 1, 0)).astype(np.int8),
+                                             ["No SEN", "SEN support", "EHCP"]),
             "cin": cin,
             "cpp": cpp,
             "looked_after": looked_after,
             "camhs": camhs,
-            "absence_pct": pd.array(np.where(eligible["pupil_5_15"], absence_pct.round(1), None),
-                                    dtype="Float64"),
+            "absence_pct": only_number(eligible["pupil_5_15"], absence_pct.round(1), "Float64"),
             "persistent_absence": only(eligible["pupil_5_15"], pa),
-            "suspensions": pd.array(np.where(school_age, suspensions, None), dtype="Int16"),
+            "suspensions": only_number(school_age, suspensions, "Int16"),
             "permanent_exclusion": only(school_age, perm),
             "excluded_ever": excluded_ever,
-            "ks4_attainment8": pd.array(np.where(eligible["year11"], att8.round(1), None),
-                                        dtype="Float64"),
+            "ks4_attainment8": only_number(eligible["year11"], att8.round(1), "Float64"),
             "ks4_basics": only(eligible["year11"], ~below_basics),
             "neet": only(eligible["age_16_17"], neet),
             "proven_offence": only(eligible["age_10_17"], offence),
