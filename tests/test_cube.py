@@ -2,6 +2,7 @@
 view, and is used where it can be (analytics/data/cube.py)."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import duckdb
@@ -216,3 +217,37 @@ def test_catalogue_pairs_are_in_the_cube():
     cat = outcome_catalogue()
     assert set(zip(cat["numerator"], cat["denominator"])) <= set(PAIRS)
     assert counts_mod.RECORD_KEYS == 256
+
+
+def test_a_database_built_before_the_cube_gets_it_on_first_start(borough_db, tmp_path, periods):
+    """ensure_database adds the cube (into a copy renamed into place) and answers as before."""
+    from analytics.data.db import ensure_database, has_cube
+    old = tmp_path / "before.duckdb"
+    shutil.copy(borough_db, old)
+    with duckdb.connect(str(old)) as con:
+        for table in ("cube_info", "cube_pairs", "cube_base", "cube_school", "cube_masks"):
+            con.execute(f"DROP TABLE {table}")
+        before = flag_counts(con, PAIRS, by=["sex"], periods=periods[-3:])
+    assert not has_cube(old)
+    assert ensure_database(old) == old and has_cube(old)
+    with duckdb.connect(str(old), read_only=True) as con:
+        assert source(con, PAIRS, by=["sex"], periods=periods[-3:])[0] == "cube_base"
+        pd.testing.assert_frame_equal(flag_counts(con, PAIRS, by=["sex"], periods=periods[-3:]),
+                                      before, check_dtype=False)
+
+
+def test_processes_starting_together_build_the_database_once(tmp_path):
+    """Three processes find no database at once: one builds it, the others wait for it
+    and then open the same file (a second build would have replaced it: a new inode)."""
+    import subprocess
+    import sys
+
+    from analytics import ROOT
+    path = tmp_path / "shared.duckdb"
+    code = ("import os, sys; from analytics.data.db import ensure_database; "
+            f"p = ensure_database({str(path)!r}, scale=0.05); print(os.stat(p).st_ino)")
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    inodes = {p.communicate(timeout=300)[0].strip() for p in procs}
+    assert all(p.returncode == 0 for p in procs)
+    assert len(inodes) == 1 and os.stat(path).st_ino == int(inodes.pop())

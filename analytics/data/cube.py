@@ -208,6 +208,11 @@ def _info(con) -> tuple[pd.DataFrame, dict] | None:
     return info, {(n, d): int(i) for i, n, d in pairs}
 
 
+def current(con) -> bool:
+    """Whether the connection's database has a cube of this layout."""
+    return _info(con) is not None
+
+
 def plan(con, request: Request) -> tuple[str | None, str]:
     """(cube table to count from, or None for the row scan; why)."""
     if _disabled.get():

@@ -2,22 +2,61 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from filelock import FileLock
 
-from analytics.data import queries
-from analytics.data.synthetic import DEFAULT_DB, build
+from analytics.data import cube, queries
+from analytics.data.synthetic import CUBE_MEMORY, DEFAULT_DB, RECORD_KEYS, build
+
+
+#: How long a process waits for another that is building the database (national scale).
+BUILD_WAIT = 3600
 
 
 def ensure_database(path: Path | str = DEFAULT_DB, scale: float = 1.0,
                     seed: int = 20240601) -> Path:
-    """The database path, building the synthetic borough there first if it is missing."""
+    """The database path, building the synthetic borough there first if it is missing, and
+    adding the counts cube to a database built before it. Under a file lock, so that
+    several app processes starting together build it once (the others wait, then read it)."""
     path = Path(path)
-    if not path.exists():
-        build(path, scale=scale, seed=seed)
+    if path.exists() and has_cube(path):
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock", timeout=BUILD_WAIT):
+        if not path.exists():
+            build(path, scale=scale, seed=seed)
+        elif not has_cube(path):
+            add_cube(path)
     return path
+
+
+def has_cube(path: Path | str) -> bool:
+    """Whether the database holds a counts cube of the current layout."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return cube.current(con)
+
+
+def add_cube(path: Path | str) -> None:
+    """Build the counts cube into a copy of the database and put the copy in its place (a
+    rename: processes reading the old file keep reading it until they reopen)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=path.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(path, tmp)
+        with duckdb.connect(tmp) as con:
+            con.execute(queries.load("set_memory_limit"), {"limit": CUBE_MEMORY})
+            cube.build(con, RECORD_KEYS)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def connect(path: Path | str = DEFAULT_DB, read_only: bool = True) -> duckdb.DuckDBPyConnection:

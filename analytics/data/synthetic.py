@@ -217,15 +217,18 @@ class Generator:
         """Draw one calibrated outcome for the rows of a period; False outside `among`."""
         spec = self.cal["outcome"][name]
         cell = rows["cell"]
-        lp = np.zeros(len(cell))
+        # Age and school effects are looked up per row from a table per age and school
+        # (the same sums, in the same order, as adding them row by row).
+        ages = np.arange(int(rows["age"].max(initial=0)) + 1)
+        age_effect = np.zeros(len(ages))
         for lo, hi, v in spec.get("ages", []):
-            lp += np.where((rows["age"] >= lo) & (rows["age"] <= hi), v, 0.0)
+            age_effect += np.where((ages >= lo) & (ages <= hi), v, 0.0)
+        lp = age_effect[rows["age"]]
         for cov, beta in spec.get("effects", {}).items():
             lp += beta * rows[cov]
         if spec.get("school_sd"):
-            lp += np.where(rows["school_id"] >= 0,
-                           spec["school_sd"] * self.school_effect[np.maximum(rows["school_id"], 0)],
-                           0.0)
+            school_effect = np.concatenate([[0.0], spec["school_sd"] * self.school_effect])
+            lp += school_effect[rows["school_id"] + 1]     # no school (-1): no effect
         pool = eligible & among
         if "probability" in spec:
             base = np.log(spec["probability"] / (1 - spec["probability"]))
