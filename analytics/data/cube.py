@@ -42,9 +42,9 @@ from analytics.data.reference import outcome_catalogue
 VERSION = 1
 #: Characteristics fixed per child (a child is one cluster of one group at these columns).
 FIXED = ("ethnicity_code", "ethnicity_minor", "ethnicity_major", "sex")
-#: Columns each cell cube can group and filter by (every column functionally dependent on
-#: its breakdown is carried: ethnicity groups on the code, age band on age, phase on school,
-#: the characteristic flags on their status columns), finest first.
+#: Columns each cell cube can group and filter by. Columns functionally dependent on the
+#: breakdown ride along without adding rows: ethnicity groups on the code, age band on age,
+#: phase on school, the characteristic flags on their status columns.
 _COMMON = ("period", *FIXED, "fsm_status", "fsm", "sen_status", "sen_support", "ehcp",
            "sen_any", "care_status", "looked_after", "age_band")
 CELL_CUBES = {
@@ -53,8 +53,8 @@ CELL_CUBES = {
 }
 #: Characteristic flags and single-year age that cubes carry as grouping columns (beside the
 #: breakdown dimensions), so that cohorts defined by them are sums of cells.
-FLAG_COLUMNS = {"fsm": "", "sen_support": "", "ehcp": "", "sen_any": "", "looked_after": "",
-                "excluded_ever": "", "age": ""}
+FLAG_COLUMNS = frozenset({"fsm", "sen_support", "ehcp", "sen_any", "looked_after",
+                          "excluded_ever", "age"})
 #: Column types of the fixed characteristics in cube_masks.
 _FIXED_TYPES = {c: "VARCHAR" for c in FIXED}
 #: Periods a mask can hold (bits of a BIGINT).
@@ -109,8 +109,8 @@ def _cell_measures(pairs) -> str:
 
 
 def _columns(names) -> str:
-    return ",\n    ".join(queries.identifier(c, queries.DIMENSIONS | FLAG_COLUMNS) for c in names)
-
+    allowed = set(queries.DIMENSIONS) | FLAG_COLUMNS
+    return ",\n    ".join(queries.identifier(c, allowed) for c in names)
 
 
 def build(con: duckdb.DuckDBPyConnection, key_space: int, slice_size: int = SLICE) -> None:

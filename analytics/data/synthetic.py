@@ -113,20 +113,22 @@ def cell_targets(rate: float, denom_by_cell: np.ndarray, ratio: np.ndarray,
 
 
 def solve_offsets(lp: np.ndarray, cell: np.ndarray, n_cells: int,
-                  targets: np.ndarray) -> np.ndarray:
-    """Per-cell offsets d so that sum(expit(lp + d[cell])) over each cell equals its target.
+                  targets: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per-cell offsets d so that sum(weights * expit(lp + d[cell])) over each cell equals
+    its target (`weights`: how many children each entry stands for, default 1 each).
 
     Newton's method on all cells at once (the function is increasing and convex-concave in d);
     cells whose target is at or above their size get a large offset (everyone), none below 0.
     """
-    size = np.bincount(cell, minlength=n_cells).astype(float)
-    mean_lp = np.bincount(cell, weights=lp, minlength=n_cells) / np.maximum(size, 1)
+    w = np.ones(len(lp)) if weights is None else np.asarray(weights, dtype=float)
+    size = np.bincount(cell, weights=w, minlength=n_cells)
+    mean_lp = np.bincount(cell, weights=w * lp, minlength=n_cells) / np.maximum(size, 1)
     share = np.clip(targets / np.maximum(size, 1), 1e-9, 1 - 1e-9)
     d = np.log(share / (1 - share)) - mean_lp
     for _ in range(50):
         p = expit(lp + d[cell])
-        f = np.bincount(cell, weights=p, minlength=n_cells) - targets
-        g = np.bincount(cell, weights=p * (1 - p), minlength=n_cells)
+        f = np.bincount(cell, weights=w * p, minlength=n_cells) - targets
+        g = np.bincount(cell, weights=w * p * (1 - p), minlength=n_cells)
         step = np.clip(f / np.maximum(g, 1e-12), -3, 3)
         d = d - step
         if np.all(np.abs(f) <= 1e-6 * np.maximum(targets, 1)):
@@ -244,11 +246,31 @@ class Generator:
             if self.null:
                 ratio, named = np.ones_like(ratio), np.zeros_like(named)
             targets = cell_targets(rate, denom, ratio, named, name)
-            d = solve_offsets(lp[pool], cell[pool], self.cells.n, targets)
+            lp_p, cell_p, size_p = self._profiles(lp, rows, spec, pool)
+            d = solve_offsets(lp_p, cell_p, self.cells.n, targets, weights=size_p)
             p = expit(lp + d[cell])
         rho = float(spec.get("rho", 0.0))
         z = rho * rows["latent"][name] + np.sqrt(1 - rho ** 2) * self.rng.standard_normal(len(cell))
         return pool & (ndtr(z) < p)
+
+    def _profiles(self, lp: np.ndarray, rows: dict, spec: dict, pool: np.ndarray):
+        """(lp, cell, number of children) of each distinct profile in the pool. A child's lp
+        is a function of their cell, age, covariates and school, so children of one profile
+        share it exactly, and the offsets can be solved over a few thousand profiles instead
+        of every child."""
+        key = rows["cell"].astype(np.int64)
+        key = key * (int(rows["age"].max(initial=0)) + 1) + rows["age"]
+        for cov in spec.get("effects", {}):
+            key = key * 2 + rows[cov]
+        if spec.get("school_sd"):
+            key = key * (len(self.school_effect) + 1) + (rows["school_id"] + 1)
+        idx = np.flatnonzero(pool)
+        counts = np.bincount(key[idx])
+        first = np.empty(len(counts), dtype=np.int64)
+        first[key[idx[::-1]]] = idx[::-1]                   # the first row of each profile
+        present = np.flatnonzero(counts)
+        rep = first[present]
+        return lp[rep], rows["cell"][rep], counts[present]
 
     # -- one period -------------------------------------------------------------------------
     def period(self, t: int) -> pd.DataFrame:
