@@ -1,7 +1,7 @@
 """Benchmark: build, full RRI matrix (from the counts cube and from the rows), the raw
 GROUP BY floors over the cube and over the rows, pandas baseline, cold views, page rerun
-and cold start, at several scales on the same data; optionally the load test through the
-proxy.
+and cold start, the adjusted model (what explains a gap) and the follow-up after exclusion,
+at several scales on the same data; optionally the load test through the proxy.
 
     python -m bench [--scales 1,5,25,300] [--repeats 3] [--json FILE] [--keep DIR]
                     [--load 20x60 [--processes 2] [--load-scale S]]
@@ -82,6 +82,21 @@ def build(scale: float, db: Path) -> dict:
 def product_matrix(con) -> pd.DataFrame:
     """Every outcome x ethnicity-by-sex group x period, with intervals, Holm and suppression."""
     return rri_matrix(con, BREAKDOWN, periods(con), options=Options(), by_period=True)
+
+
+def explain(con) -> pd.DataFrame:
+    """What explains a gap: suspensions by major group and sex, the latest three years
+    pooled, FSM, SEN, age and care allowed for (model errors clustered by child)."""
+    from analytics.views.adjusted import explain_table
+    latest = periods(con)[-3:]
+    return explain_table(con, "suspension", ["ethnicity_major", "sex"], latest,
+                         ["fsm_status", "sen_status", "age_band", "care_status"])
+
+
+def followup(con) -> pd.DataFrame:
+    """After exclusion: all children, a 2-year window, the six later outcomes with models."""
+    from analytics.views.followup import followup_table
+    return followup_table(con, [], years=2)
 
 
 def floor(con) -> pd.DataFrame:
@@ -240,6 +255,12 @@ def bench_scale(scale: float, repeats: int, workdir: Path) -> dict:
         res["floor_s"] = median_time(lambda: floor(con), once)
         res["pandas_s"] = (median_time(lambda: pandas_matrix(con), max(1, repeats - 1))
                            if scale <= PANDAS_MAX_SCALE else float("nan"))
+        # per-child models and follow-ups scan the rows by design (up to scale 25 here)
+        small = scale <= PANDAS_MAX_SCALE
+        res["explain_s"] = (median_time(lambda: explain(con), max(1, repeats - 1)) if small
+                            else float("nan"))
+        res["followup_s"] = (median_time(lambda: followup(con), max(1, repeats - 1)) if small
+                             else float("nan"))
     res.update(page_figures(db, once))
     res["child_years"] = rows
     res["matrix_over_cube_floor"] = res["matrix_s"] / res["cube_floor_s"]
@@ -253,7 +274,7 @@ COLUMNS = [("child_years", "{:,.0f}"), ("build_s", "{:.1f}"), ("build_peak_mb", 
            ("matrix_rows_s", "{:.2f}"), ("floor_s", "{:.2f}"), ("matrix_over_floor", "{:.2f}"),
            ("pandas_s", "{:.2f}"), ("pandas_over_matrix", "{:.1f}"), ("cold_view_s", "{:.3f}"),
            ("cold_fallback_s", "{:.2f}"), ("rerun_s", "{:.3f}"), ("cold_start_s", "{:.2f}"),
-           ("app_peak_mb", "{:,.0f}")]
+           ("app_peak_mb", "{:,.0f}"), ("explain_s", "{:.2f}"), ("followup_s", "{:.2f}")]
 
 
 def _cell(value, fmt: str) -> str:

@@ -39,20 +39,14 @@ chart = charts.board_chart(
     subtitle=f"Children by ethnicity ({level_title.lower()}) and sex, {f.period}",
     width=520,
 )
-widgets.chart(chart, f"children-by-ethnicity-{f.period}")
-with st.expander("Table: children by ethnicity and sex"):
-    wide = by_group.pivot_table(index=f.ethnicity, columns="sex", values="population",
-                                aggfunc="sum", fill_value=0)
-    wide["All"] = wide.sum(axis=1)
-    wide["Share"] = wide["All"] / wide["All"].sum()
-    count = st.column_config.NumberColumn(format="localized")
-    st.dataframe(
-        wide.sort_values("All", ascending=False).rename_axis(level_title).reset_index(),
-        column_config={level_title: st.column_config.TextColumn(width="medium"),
-                       "Female": count, "Male": count, "All": count,
-                       "Share": st.column_config.NumberColumn(format="percent")},
-        hide_index=True, width="stretch",
-    )
+wide = by_group.pivot_table(index=f.ethnicity, columns="sex", values="population",
+                            aggfunc="sum", fill_value=0)
+wide["All"] = wide.sum(axis=1)
+wide["Share"] = (wide["All"] / wide["All"].sum()).map("{:.1%}".format)
+wide = wide.sort_values("All", ascending=False).rename_axis(level_title).reset_index()
+for col in ("Female", "Male", "All"):
+    wide[col] = wide[col].map("{:,}".format)
+widgets.chart(chart, f"children-by-ethnicity-{f.period}", wide)
 
 st.subheader("Children with each outcome, by year")
 counted = catalogue[catalogue["kind"] != "stage"]   # stage rates re-count these children
@@ -61,8 +55,8 @@ totals = totals.assign(label=totals["outcome"].map(catalogue["label"]))
 grid = totals.pivot(index="label", columns="period", values="events")
 grid = grid.reindex(counted["label"]).rename_axis("Outcome (children)")
 grid = grid.map(lambda v: f"{int(v):,}")
-st.dataframe(grid, width="stretch", height=36 * (len(grid) + 1),
-             column_config={"Outcome (children)": st.column_config.TextColumn(width="medium")})
+# Column widths fit their content (no fixed width): outcome names are never cut off.
+st.dataframe(grid, width="stretch", height=36 * (len(grid) + 1))
 st.caption(protect.protection_note(threshold))
 
 picked = st.multiselect(
@@ -71,9 +65,10 @@ picked = st.multiselect(
 if picked:
     lines = totals[totals["outcome"].isin(picked)]
     first, last = lines["period"].min(), lines["period"].max()
+    shown_lines = grid[grid.index.isin(catalogue.loc[picked, "label"])].reset_index()
     widgets.chart(charts.board_chart(
         charts.totals_lines(lines),
         title="How many children each outcome touched, year by year",
         subtitle=f"Counts of children, {first} to {last}",
         caveat="Counts, not rates: see the RRI pages for comparisons between groups."),
-        "outcome-counts-by-year")
+        "outcome-counts-by-year", shown_lines)

@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import protect
 from analytics.data.cohorts import profile_cohorts
 from analytics.outputs import charts
-from analytics.outputs.charts.profile import ROW, profile_chart
+from analytics.outputs.charts.profile import profile_chart
 from analytics.views import findings
 from ui import claims_data, data, state, widgets
 
@@ -52,7 +52,12 @@ with left:
         caveat="Lines: confidence intervals. [c] suppressed; [u] low numbers (grey).",
         width=360,
     )
-    widgets.chart(figure, f"profile-{key}-{f.period}")
+    shown = protect.display_frame(rows)
+    as_table = shown[["domain", "short_label", "rri", "rri_ci"]].assign(
+        result=rows["category"].to_numpy()).rename(columns={
+            "domain": "Domain", "short_label": "Indicator", "rri": "RRI",
+            "rri_ci": f"{f.options.level:.0%} CI", "result": "Result"})
+    widgets.chart(figure, f"profile-{key}-{f.period}", as_table)
 
 with right:
     st.subheader("What the strategy says")
@@ -65,10 +70,10 @@ with right:
                    "here is by construction; the check means something on your own data.")
     held = int(verdicts["holds"].sum())
     st.markdown(f"**{held} of {len(verdicts)}** checks borne out by the data.")
-    panel = st.container(height=ROW * (len(rows) + rows["domain"].nunique()) + 140,
-                         border=False)
+    # No fixed-height scrolling panel: a region that scrolls must be reachable by keyboard,
+    # and Streamlit's scrolling containers are not.
     for quote, part in verdicts.groupby("quote", sort=False):
-        with panel.container(border=True):
+        with st.container(border=True):
             st.markdown(f"*“{quote.strip()}”*")
             for r in part.to_dict("records"):
                 badge = VERDICT_BADGES.get(r["verdict"], ":gray-badge[" + r["verdict"] + "]")

@@ -9,6 +9,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 TABS = {   # tab label -> document
     "Methodology": "methodology.md",
     "Statistics": "methodology_statistics.md",
+    "Disclosure control": "disclosure_control.md",
     "Data dictionary": "data_dictionary.md",
 }
 
@@ -27,7 +28,8 @@ def body(name: str) -> str:
 
 st.title("Methodology")
 st.caption("How the figures are made: the synthetic data, the comparisons and their "
-           "defaults, the caveats, the formulas and the data dictionary.")
+           "defaults, the caveats, the formulas, how children's identities are protected, and "
+           "the data dictionary.")
 for tab, name in zip(st.tabs(list(TABS)), TABS.values()):
     with tab:
         st.markdown(body(name))

@@ -5,7 +5,7 @@ import streamlit as st
 from analytics.outputs import charts
 from analytics.outputs.charts.heatmap import STEP, heatmap
 from analytics.views import findings
-from analytics.views.wording import group_labels
+from analytics.views.wording import group_labels, rate_phrase
 from ui import data, state, widgets
 
 f = state.current()
@@ -26,7 +26,7 @@ pooled = len(f.periods) > 1
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Significant over-representations", f"{head['over']:,}",
           help=f"Group and outcome pairs whose rate is significantly above "
-               f"{f.comparison_label}, out of {head['compared']:,} reliable comparisons "
+               f"{rate_phrase(f.comparison_label)}, out of {head['compared']:,} reliable comparisons "
                f"({head['under']:,} significantly below).")
 if head["largest"]:
     big = head["largest"]
@@ -50,7 +50,7 @@ if head["compared"] == 0:
     st.write("Nothing could be computed with these filters: every comparison is suppressed, "
              "not computable or based on low numbers.")
 elif top.empty:
-    st.write(f"No group's rate differs significantly from {f.comparison_label} for any "
+    st.write(f"No group's rate differs significantly from {rate_phrase(f.comparison_label)} for any "
              "outcome with these filters.")
 else:
     st.markdown("\n".join(f"{i}. **{r['short_label']}** – {r['sentence']}"
@@ -62,12 +62,15 @@ cells = findings.heatmap_cells(matrix, f.breakdown, level=f.options.level)
 groups = list(dict.fromkeys(matrix["group"]))
 if head["largest"]:
     big = head["largest"]
-    title = (f"{big['subject']} is {big['text']} times {f.comparison_label}: "
+    title = (f"{big['subject']} is {big['text']} times {rate_phrase(f.comparison_label)}: "
              "the largest over-representation")
 elif head["compared"] == 0:
     title = "Nothing could be computed with these filters"
 else:
     title = f"No group is significantly over-represented against {f.comparison_label}"
+as_table = cells.assign(result=cells["category"])[["group", "label", "rri_text", "result"]].rename(
+    columns={"group": "Group", "label": "Outcome", "rri_text": f"RRI ({f.options.level:.0%} CI)",
+             "result": "Result"})
 widgets.chart(lambda: charts.board_chart(
     heatmap(cells, groups=groups, columns=outcomes),
     title=title,
@@ -75,7 +78,7 @@ widgets.chart(lambda: charts.board_chart(
     caveat="Orange: above the comparison, blue: below. Faded: not significant. "
            "[u] low numbers, [c] suppressed, blank: not computable.",
     width=STEP * len(outcomes),
-), f"rri-heatmap-{f.period}", key=("overview", data.source_key(), f))
+), f"rri-heatmap-{f.period}", as_table, key=("overview", data.source_key(), f))
 hidden = head["suppressed"] + head["low"]
 if f.years < 5 and hidden > head["cells"] / 4:
     st.info(f"{hidden:,} of {head['cells']:,} cells are suppressed or too small to compare. "

@@ -56,7 +56,7 @@ else:
                "stage compares children at that stage only. Suppressed figures are not drawn.",
         width=720,
     )
-    widgets.chart(figure, f"pathway-{key}")
+    widgets.chart(figure, f"pathway-{key}", pw.stage_summary(table, pathway, groups))
 
 st.subheader("Where does it arise?")
 for sentence in pw.step_sentences(table, pathway, groups):

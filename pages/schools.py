@@ -63,13 +63,17 @@ else:
                    y_title=f"{spec['label'].split(' (')[0]} {unit_label}",
                    borough_label="Borough rate", width=WIDTH),
             title=schools.funnel_finding(table, spec["noun"], phase),
-            subtitle=f"{spec['label']}, Black and minority ethnic (BME) pupils in "
+            subtitle=f"{spec['label']}, Black and minority ethnic pupils in "
                      f"{phase.lower()} schools; {schools.chart_context(f.describe())}",
             caveat="Exact binomial limits around the borough rate. Schools with suppressed "
                    "counts are not drawn.",
             width=WIDTH,
         )
-        widgets.chart(figure, f"schools-{outcome}-{phase}-{f.period}")
+        drawn = schools.display_table(points)
+        widgets.chart(figure, f"schools-{outcome}-{phase}-{f.period}",
+                      drawn[[c for c in drawn.columns if c in (
+                          "School", "Black and minority ethnic pupils",
+                          "Rate, Black and minority ethnic pupils", "Against borough rate")]])
 
     st.subheader("School by school: Black and minority ethnic pupils against White British pupils")
     adjust = ("no adjustment for comparing many schools" if f.options.adjust == "none" else

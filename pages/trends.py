@@ -1,14 +1,16 @@
 """Trends: one outcome over every period, by the global breakdown and comparison: rates with
 interval bands, RRIs with intervals and persistence markers, and the groups whose
 disproportion has lasted."""
+import pandas as pd
 import streamlit as st
 
+from analytics import protect
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
-from analytics.outputs.charts.trends import rate_lines, rri_lines
+from analytics.outputs.charts.trends import AVERAGE, rate_lines, rri_lines
 from analytics.stats.trends import persistence
 from analytics.views import trends as tv
-from analytics.views.wording import COLUMN_LABELS
+from analytics.views.wording import COLUMN_LABELS, rate_phrase
 from ui import data, state, widgets
 
 f = state.current()
@@ -72,16 +74,21 @@ figure = charts.board_chart(
            "Gaps: suppressed or not computable.",
     width=720,
 )
-widgets.chart(figure, f"trend-rri-{outcome}")
+drawn = protect.display_frame(table[table["group"].isin(groups)])
+lvl = f"{f.options.level:.0%} CI"
+widgets.chart(figure, f"trend-rri-{outcome}", drawn[["group", "period", "rri", "rri_ci_low",
+                                                    "rri_ci_high", "significant"]].rename(columns={
+    "group": "Group", "period": "Period", "rri": "RRI", "rri_ci_low": f"RRI {lvl} low",
+    "rri_ci_high": f"RRI {lvl} high", "significant": "Significant"}))
 
 st.subheader("Persistent disproportionality")
 latest = order[-1] if order else ""
-st.caption(f"Groups whose rate differed significantly from {f.comparison_label}, on the same "
+st.caption(f"Groups whose rate differed significantly from {rate_phrase(f.comparison_label)}, on the same "
            f"side, in each of the last {tv.spans(n, pool)} (to {latest})"
            + (": pooled windows that overlap share most of their children, so only windows "
               f"{pool} years apart count." if pool > 1 else "."))
 if persistent.empty:
-    st.info(f"No group's rate has differed significantly from {f.comparison_label} in each of "
+    st.info(f"No group's rate has differed significantly from {rate_phrase(f.comparison_label)} in each of "
             f"the last {tv.spans(n, pool)}.")
 else:
     shown = persistent.assign(
@@ -107,7 +114,14 @@ figure = charts.board_chart(
            + ". Gaps: suppressed to protect children's identities.",
     width=720,
 )
-widgets.chart(figure, f"trend-rate-{outcome}")
+rate_table = drawn[["group", "period", "rate", "rate_ci_low", "rate_ci_high"]].rename(columns={
+    "group": "Group", "period": "Period", "rate": f"Rate {unit}", "rate_ci_low": f"Rate {lvl} low",
+    "rate_ci_high": f"Rate {lvl} high"})
+if len(average):
+    rate_table = pd.concat([rate_table, pd.DataFrame({
+        "Group": AVERAGE, "Period": average["period"],
+        f"Rate {unit}": average["rate"].map(lambda v: f"{v:,.2f}")})], ignore_index=True).fillna("")
+widgets.chart(figure, f"trend-rate-{outcome}", rate_table)
 
 with st.expander("Full table: every group and period"):
     labels = {"group": "Group", "period": "Period",

@@ -55,6 +55,20 @@ CREATE TABLE child_year (
     concern_cse          BOOLEAN
 );
 
+-- The synthetic generator's true effects (absent from imported data): per outcome, period
+-- and ethnicity-by-sex cell, the expected number of children with the outcome, and the
+-- number expected with the White British offset of the same sex but the children's own
+-- circumstances. expected / expected_at_reference is the cell's true adjusted rate ratio.
+CREATE TABLE generator_truth (
+    outcome                VARCHAR NOT NULL,
+    period                 VARCHAR NOT NULL,
+    ethnicity_code         VARCHAR NOT NULL,
+    sex                    VARCHAR NOT NULL,
+    children               BIGINT NOT NULL,  -- children in the outcome's drawing pool
+    expected               DOUBLE NOT NULL,
+    expected_at_reference  DOUBLE NOT NULL
+);
+
 CREATE TABLE build_info (
     scale      DOUBLE,
     seed       BIGINT,

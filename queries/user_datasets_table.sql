@@ -1,5 +1,6 @@
--- The catalogue of a user's imported datasets (in the user database, never the synthetic one).
-CREATE TABLE IF NOT EXISTS datasets (
+-- A dataset file's own catalogue row (one file per imported dataset; the store's catalogue
+-- is the set of these rows).
+CREATE TABLE dataset (
     name             VARCHAR PRIMARY KEY,
     kind             VARCHAR NOT NULL,     -- records / aggregate
     source_file      VARCHAR NOT NULL,
@@ -8,5 +9,7 @@ CREATE TABLE IF NOT EXISTS datasets (
     group_cols       VARCHAR[],            -- aggregate: the group columns
     outcomes         VARCHAR[],            -- outcomes the data support
     periods          VARCHAR[],
-    ethnicity_level  VARCHAR               -- code / major / none
+    ethnicity_level  VARCHAR,              -- code / major / none
+    owner            VARCHAR NOT NULL,     -- the importing user's id ("local" in local mode)
+    owner_name       VARCHAR NOT NULL
 );

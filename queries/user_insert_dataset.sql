@@ -1,2 +1,3 @@
-INSERT INTO datasets VALUES ($name, $kind, $source_file, current_timestamp::TIMESTAMP, $n_rows,
-                             $group_cols, $outcomes, $periods, $ethnicity_level);
+INSERT INTO dataset VALUES ($name, $kind, $source_file, current_timestamp::TIMESTAMP, $n_rows,
+                            $group_cols, $outcomes, $periods, $ethnicity_level, $owner,
+                            $owner_name);

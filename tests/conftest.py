@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics.data.db import connect
+from analytics.data.db import build_settings, connect
 from analytics.data.synthetic import build
 
-DEFAULT_SEED = 20240601
+DEFAULT_SEED = build_settings()["seed"]
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +23,15 @@ def borough_db(tmp_path_factory) -> Path:
 def con(borough_db):
     with connect(borough_db) as c:
         yield c
+
+
+@pytest.fixture(autouse=True)
+def user_data(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own empty user data folder (datasets and audit log), so no test
+    writes into the project's data/user/ (subprocesses inherit the variable)."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv("DISPROP_USER_DATA", str(folder))
+    return folder
 
 
 @pytest.fixture()
@@ -50,3 +59,26 @@ def _apptest_uses_navigation(monkeypatch):
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+
+
+@pytest.fixture(scope="session")
+def server(borough_db, tmp_path_factory):
+    """One `streamlit run app.py` for every browser test of the session (tests/browser.py)."""
+    from tests.browser import start_server
+    yield from start_server(borough_db, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def browser(server):
+    """Debian's Chromium, driven by Playwright, shared by the session's browser tests."""
+    from tests.browser import start_browser
+    yield from start_browser()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the fault-injection figures (tests/test_faults.py), if those tests ran."""
+    from tests.figures import FIGURES
+    if FIGURES:
+        terminalreporter.section("fault injection")
+        for key, value in FIGURES.items():
+            terminalreporter.write_line(f"{key}: {value}")

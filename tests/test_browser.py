@@ -1,5 +1,5 @@
 """The dashboard in a real browser: Playwright drives Debian's Chromium against a real
-`streamlit run` server on the default synthetic borough.
+`streamlit run` server on the default synthetic borough (tests/browser.py).
 
 Skipped when /usr/bin/chromium (or Playwright) is missing, unless REQUIRE_BROWSER=1 (CI),
 where a missing browser fails. Waits ask the app, never sleep: after every action the test
@@ -9,181 +9,27 @@ Playwright's retrying `expect`.
 """
 from __future__ import annotations
 
-import ast
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 30_000
-#: The pages every build must have (URL path -> navigation title); others found in app.py
-#: are visited too.
-REQUIRED_PAGES = {"": "Overview", "high_risk": "High-risk groups",
-                  "explorer": "RRI explorer", "trends": "Trends", "pathways": "Pathways",
-                  "schools": "Schools", "borough": "The borough", "methodology": "Methodology"}
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-#: Counts script runs: the root element's data-test-script-state becoming "running".
-RUN_COUNTER = """
-(() => {
-  if (window.__stRuns !== undefined) return;
-  window.__stRuns = 0;
-  new MutationObserver((mutations) => {
-    for (const m of mutations) {
-      if (m.target.getAttribute('data-test-script-state') === 'running') window.__stRuns += 1;
-    }
-  }).observe(document, {attributes: true, subtree: true,
-                        attributeFilter: ['data-test-script-state']});
-})();
-"""
-APP_IDLE = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-            '[data-test-script-state="notRunning"]')
-
-
-def _browser_missing(reason: str):
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:                      # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-
-def app_pages() -> dict[str, str]:
-    """URL path -> title of every st.Page registered in app.py (URL path: the file's stem
-    unless url_path is given; the default page is served at the root, "")."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    pages = {}
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "Page" and node.args):
-            kwargs = {k.arg: k.value.value for k in node.keywords
-                      if isinstance(k.value, ast.Constant)}
-            path = "" if kwargs.get("default") else (kwargs.get("url_path")
-                                                     or Path(node.args[0].value).stem)
-            pages[path] = kwargs.get("title", path)
-    return pages
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-            return r.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="session")
-def server(borough_db, tmp_path_factory):
-    """`streamlit run app.py` on a free port against the session's borough; killed at the end."""
-    if sync_playwright is None:
-        _browser_missing("the playwright package is not installed")
-    if not CHROMIUM.exists():
-        _browser_missing(f"{CHROMIUM} is missing (apt-get install chromium)")
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "DISPROP_DB": str(borough_db),
-           "DISPROP_USER_DB": str(log.parent / "user.duckdb")}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.fileWatcherType", "none",
-           "--browser.gatherUsageStats", "false"]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(url):                       # poll the health endpoint
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture(scope="session")
-def browser(server):
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def new_page(browser):
-    """A page in a fresh context (a fresh Streamlit session) with the run counter."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    context.add_init_script(RUN_COUNTER)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context.new_page()
-
-
-def wait_idle(page) -> None:
-    page.wait_for_selector(APP_IDLE, state="attached")
-
-
-def runs(page) -> int:
-    return page.evaluate("window.__stRuns")
-
-
-def after_rerun(page, action) -> None:
-    """Do `action`, then wait until a script run has started and finished."""
-    before = runs(page)
-    action()
-    page.wait_for_function("n => window.__stRuns > n", arg=before)
-    wait_idle(page)
-
-
-def open_url(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_function("() => window.__stRuns > 0")           # the first run has started
-    wait_idle(page)
-    expect(page.get_by_test_id("stHeading").first).to_be_visible()
-
-
-def query(page) -> dict:
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
-def no_exception(page) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    expect(page.get_by_text("Page not found")).to_have_count(0)
-
-
-def sidebar_select(page, label: str, option: str) -> None:
-    box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text=label)
-    box.click()
-    after_rerun(page, lambda: page.get_by_role("option", name=option, exact=True).click())
-
-
-def headline(page) -> str:
-    sentence = page.get_by_test_id("stMarkdown").filter(has_text="99.8% limit").first
-    expect(sentence).to_be_visible()
-    return sentence.inner_text()
+from tests.browser import (
+    PNG_SIGNATURE,
+    REQUIRED_PAGES,
+    TIMEOUT_MS,
+    after_rerun,
+    app_pages,
+    expect,
+    headline,
+    new_page,
+    no_exception,
+    open_url,
+    query,
+    sidebar_select,
+    wait_idle,
+)
 
 
 def test_journey(server, browser):
@@ -230,7 +76,22 @@ def test_journey(server, browser):
     expect(period.locator("input")).to_have_value("2019/20")
     no_exception(fresh)
 
-    # 5. The chart downloads as a PNG rendered on the server.
+    # 5. After exclusion: the follow-up window goes into the URL and the page redraws.
+    link = fresh.get_by_test_id("stSidebarNav").get_by_role("link", name="After exclusion")
+    after_rerun(fresh, link.click)
+    expect(fresh.get_by_role("heading", name="After exclusion")).to_be_visible()
+    three = (fresh.get_by_test_id("stMain").get_by_test_id("stButtonGroup")
+             .get_by_text("3 years", exact=True))
+    after_rerun(fresh, three.click)
+    no_exception(fresh)
+    expect(fresh).to_have_url(re.compile(r"fu_years=3"))
+    expect(fresh.get_by_role("heading", name="Later outcomes within 3 years")).to_be_visible()
+    assert query(fresh)["period"] == "2019/20"
+    link = fresh.get_by_test_id("stSidebarNav").get_by_role("link", name="RRI explorer")
+    after_rerun(fresh, link.click)
+    no_exception(fresh)
+
+    # 6. The chart downloads as a PNG rendered on the server.
     with fresh.expect_download() as download:
         fresh.get_by_test_id("stDownloadButton").filter(has_text="Download PNG").first.click()
     data = Path(download.value.path()).read_bytes()
@@ -251,7 +112,8 @@ def test_upload_an_aggregate_and_explore_it(server, browser, tmp_path):
     after_rerun(page, lambda: page.get_by_test_id("stFormSubmitButton").get_by_role("button").click())
     wait_idle(page)
     no_exception(page)
-    expect(page.get_by_text("islington_susp", exact=False).first).to_be_visible()
+    # the import's own message (the file name alone is already on screen in the uploader)
+    expect(page.get_by_text("It is now the data source", exact=False)).to_be_visible(timeout=TIMEOUT_MS)
     source = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Data source")
     expect(source.locator("input")).to_have_value("islington_susp")
 
@@ -262,5 +124,48 @@ def test_upload_an_aggregate_and_explore_it(server, browser, tmp_path):
     # The data grid draws on a canvas; its cells are also in a hidden accessible table.
     cells = page.get_by_test_id("stDataFrame").first.locator('td[role="gridcell"]')
     for group in ("White children", "Black children", "Asian children", "Mixed children",
-                  "Any other ethnic group children"):
+                  "Children of any other ethnic group"):
         expect(cells.filter(has_text=re.compile(rf"^{re.escape(group)}$"))).to_have_count(1)
+
+
+#: Hostile links: values out of range, not numbers, unknown choices, markup, a path.
+HOSTILE_QUERIES = [
+    "suppress=inf&min_pop=-1e309&min_events=nan&level=2&years=7&period=1999%2F00",
+    "eth=%3Cscript%3Ealert(1)%3C%2Fscript%3E&cmp=x&source=..%2F..%2Fetc%2Fpasswd&ci=%F0%9F%99%82"
+    "&suppress=-5&min_pop=99999999999&by_sex=maybe&sex=Other&outcome=nope&scope=%00",
+]
+
+
+def test_hostile_links_on_every_page_show_no_traceback(server, browser):
+    """Every page opened with hostile query values: no exception box, no traceback text, and
+    a message about the values that were changed."""
+    from tests.figures import FIGURES
+    page = new_page(browser)
+    pages = app_pages()
+    for path in pages:
+        for q in HOSTILE_QUERIES:
+            open_url(page, f"{server}/{path}?{q}")
+            no_exception(page)
+            expect(page.get_by_text("Traceback")).to_have_count(0)
+            expect(page.get_by_text("Suppress groups smaller than:", exact=False).first).to_be_visible()
+    FIGURES["hostile links in Chromium"] = (f"{len(HOSTILE_QUERIES)} links x {len(pages)} pages: "
+                                            "no exception box, no traceback")
+
+
+def test_server_listens_on_this_machine_only(server):
+    """.streamlit/config.toml binds to localhost: another address of this machine is refused."""
+    port = int(server.rsplit(":", 1)[1])
+    others = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:   # sends nothing
+        try:
+            probe.connect(("10.255.255.255", 1))
+            others.add(probe.getsockname()[0])
+        except OSError:
+            pass
+    others = {a for a in others if not a.startswith("127.") and a != "0.0.0.0"}
+    if not others:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    for address in others:
+        with socket.socket() as s:
+            s.settimeout(2)
+            assert s.connect_ex((address, port)) != 0, f"the dashboard answers on {address}"

@@ -113,3 +113,88 @@ def test_unknown_period_is_refused(borough_db, tmp_path):
     r = run("rri", "--db", borough_db, "--outcome", "cin", "--period", "1999/00",
             "--comparison", "overall", "--out", tmp_path / "x.csv")
     assert r.returncode != 0 and "1999/00" in r.stderr
+
+
+# -- isr, explain, followup --------------------------------------------------------------
+
+ISR_COUNTS = ("group,fsm,events,population\nA,yes,20,100\nA,no,5,100\nB,yes,10,200\n"
+              "B,no,15,600\n")
+
+
+def test_isr_from_counts_file_hand_worked(tmp_path):
+    """Standard = both groups: FSM 30/300, not FSM 20/700. A: expected 100 x 0.1 + 100/35
+    = 12.857, observed 25, ISR 1.944; B: expected 20 + 600/35 = 37.143, ISR 0.673."""
+    src, out = tmp_path / "counts.csv", tmp_path / "isr.csv"
+    src.write_text(ISR_COUNTS)
+    r = run("isr", "--counts", src, "--group-cols", "group", "--strata", "fsm", "--ci", "exact",
+            "--suppress", "0", "--out", out)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out, comment="#").set_index("group")
+    assert list(table.columns) == ["observed", "expected", "isr", "isr_ci_low", "isr_ci_high", "status"]
+    assert table.loc["A", "isr"] == pytest.approx(1.944444, abs=1e-6)
+    assert table.loc["B", "expected"] == pytest.approx(37.142857, abs=1e-6)
+
+
+def test_isr_with_a_supplied_standard_and_level(tmp_path):
+    src, std, out = tmp_path / "counts.csv", tmp_path / "england.csv", tmp_path / "isr.csv"
+    src.write_text(ISR_COUNTS)
+    std.write_text("fsm,events,population\nyes,500,5000\nno,200,10000\n")
+    r = run("isr", "--counts", src, "--group-cols", "group", "--strata", "fsm", "--standard", std,
+            "--level", "0.998", "--suppress", "0", "--out", out)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    assert "# standard: file england.csv" in text
+    table = pd.read_csv(out, comment="#").set_index("group")
+    assert table.loc["A", "expected"] == pytest.approx(100 * 0.1 + 100 * 0.02)
+
+
+def test_isr_bad_standard_is_refused_with_row_and_column(tmp_path):
+    src, std, out = tmp_path / "counts.csv", tmp_path / "bad.csv", tmp_path / "isr.csv"
+    src.write_text(ISR_COUNTS)
+    std.write_text("fsm,events,population\nyes,500,5000\nno,-3,10000\n")
+    r = run("isr", "--counts", src, "--group-cols", "group", "--strata", "fsm", "--standard", std,
+            "--out", out)
+    assert r.returncode == 2
+    assert "bad.csv" in r.stderr and "row 3" in r.stderr and "column 'events'" in r.stderr
+    assert not out.exists()
+
+
+def test_isr_from_database_is_suppressed(borough_db, tmp_path):
+    out = tmp_path / "isr.csv"
+    r = run("isr", "--db", borough_db, "--outcome", "permanent_exclusion", "--by", "ethnicity_minor",
+            "--strata", "fsm_status,sen_status", "--period", "all", "--out", out)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out, comment="#")
+    shown = pd.to_numeric(table["observed"], errors="coerce").dropna()
+    assert not shown.isin([1, 2]).any()             # published counts: never a 1 or 2
+
+
+def test_explain_command(borough_db, tmp_path):
+    out = tmp_path / "gap.csv"
+    r = run("explain", "--db", borough_db, "--outcome", "suspension", "--by", "ethnicity_major,sex",
+            "--period", "2023/24,2024/25", "--out", out)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out, comment="#")
+    row = table[(table["ethnicity_major"] == "Black") & (table["sex"] == "Male")].iloc[0]
+    assert float(row["crude_rri"]) > float(row["adjusted_rri"]) > 1
+    assert "clustered by child" in out.read_text()
+
+
+@pytest.mark.parametrize("view, column", [("groups", "adjusted_rri"), ("schools", "school"),
+                                          ("youth-justice", "measure")])
+def test_followup_command(borough_db, tmp_path, view, column):
+    out = tmp_path / f"{view}.csv"
+    r = run("followup", "--db", borough_db, "--view", view, "--years", "3",
+            "--outcome", "proven_offence", "--out", out)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(out, comment="#")
+    assert column in table.columns and len(table)
+    for col in ("events", "comparison_events"):
+        if col in table.columns:
+            shown = pd.to_numeric(table[col], errors="coerce").dropna()
+            assert not shown.isin([1, 2]).any()
+
+
+def test_followup_rejects_an_outcome_not_followed(borough_db, tmp_path):
+    r = run("followup", "--db", borough_db, "--outcome", "cin", "--out", tmp_path / "x.csv")
+    assert r.returncode != 0 and "cin" in r.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -74,10 +73,10 @@ def test_export_round_trips_through_import(con, tmp_path, fmt):
                             options=Options(comparison="rest", suppress=0, adjust="none"))
     path = tmp_path / f"export.{fmt}"
     path.write_bytes(export.export_bytes(table, fmt, export.metadata(**META)))
-    db = tmp_path / "user.duckdb"
+    db = tmp_path / "store"
     store.import_file(path, "back", db)
-    with duckdb.connect(str(db), read_only=True) as ucon:
-        back = store.aggregate_table(ucon, "back")
+    with store.connect_dataset(store.dataset_info("back", db)) as ucon:
+        back = store.aggregate_table(ucon)
     again = rri_table(back, ["ethnicity_major", "sex"], comparison="rest", unit=100, adjust="none")
     merged = table.merge(again, on=["ethnicity_major", "sex"], suffixes=("", "_back"))
     assert len(merged) == len(table)
@@ -90,4 +89,56 @@ def test_importing_a_suppressed_export_names_the_symbol(custody, tmp_path):
     path = tmp_path / "published.csv"
     path.write_bytes(export.export_bytes(custody, "csv", export.metadata(**META)))
     with pytest.raises(Exception, match=r"\[c\].*suppressed figure"):
-        store.import_file(path, "published", tmp_path / "u.duckdb")
+        store.import_file(path, "published", tmp_path / "store")
+
+
+FORMULAS = ["=1+2", "+44 20 7527", "-x", "@SUM(A1)", "=HYPERLINK(\"http://x\")", "plain"]
+
+
+@pytest.fixture()
+def hostile():
+    """A result table whose group names would be formulas in a spreadsheet, with negative
+    numbers in numeric columns (rate differences, excess events)."""
+    counts = pd.DataFrame({"area": FORMULAS, "events": [5, 6, 7, 8, 9, 40],
+                           "population": [100] * 6})
+    table = rri_table(counts, ["area"], comparison="overall", unit=100)
+    assert (table["excess_events"] < 0).any()
+    return table
+
+
+def test_csv_cells_that_would_start_a_formula_are_neutralised(hostile):
+    import csv as csvmod
+    text = export.export_bytes(hostile, "csv", export.metadata(**META)).decode()
+    rows = list(csvmod.reader(line for line in text.splitlines() if not line.startswith("#")))
+    header, body = rows[0], rows[1:]
+    areas = [r[header.index("area")] for r in body]
+    assert areas == ["'" + a if a[0] in "=+-@" else a for a in FORMULAS]
+    # OWASP: text fields quoted; numbers stay bare numbers, negative ones included
+    line = next(l for l in text.splitlines() if l.startswith('"\'-x"'))
+    assert ",-" in line
+    excess = [float(r[header.index("excess_events")]) for r in body]
+    assert min(excess) < 0
+
+
+def test_excel_cells_are_strings_never_formulas(hostile):
+    from openpyxl import load_workbook
+    data = export.export_bytes(hostile, "xlsx", export.metadata(**META))
+    sheet = load_workbook(io.BytesIO(data))["data"]
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    areas = [c.value for c in next(sheet.iter_cols(min_col=1, max_col=1))][1:]
+    assert areas == FORMULAS
+    numbers = [c.value for c in next(sheet.iter_cols(min_col=hostile.columns.get_loc("excess_events") + 1,
+                                                     max_col=hostile.columns.get_loc("excess_events") + 1))][1:]
+    assert all(isinstance(v, (int, float)) for v in numbers) and min(numbers) < 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_hostile_names_import_back_unchanged(hostile, tmp_path, fmt):
+    path = tmp_path / f"hostile.{fmt}"
+    path.write_bytes(export.export_bytes(hostile, fmt, export.metadata(**META)))
+    store.import_file(path, "back", tmp_path / "store")
+    with store.connect_dataset(store.dataset_info("back", tmp_path / "store")) as ucon:
+        back = store.aggregate_table(ucon)
+    assert back["area"].tolist() == FORMULAS
+    assert back["events"].tolist() == [5, 6, 7, 8, 9, 40]

@@ -59,7 +59,7 @@ def test_top_disparities_ranks_over_representation_first(matrix):
     assert list(zip(top["group"], top["outcome"])) == [
         ("Black boys", "cin"), ("Black boys", "suspension"), ("Mixed boys", "suspension"),
         ("Asian girls", "suspension"), ("Asian boys", "custody")]
-    assert top["sentence"].iloc[0] == ("Black boys' Child in Need rate is 3.3 times the borough "
+    assert top["sentence"].iloc[0] == ("The Child in Need rate of Black boys is 3.3 times the borough "
                                        "average (95% CI 2.6 to 4.0).")
     assert not top["sentence"].str.contains("nan|None|inf", case=False).any()
 
@@ -68,7 +68,7 @@ def test_top_disparities_leaves_out_unreliable_and_respects_n(matrix):
     top = findings.top_disparities(matrix, n=2, comparison_label="White boys")
     assert len(top) == 2
     assert "White" not in " ".join(top["group"])          # not significant / low numbers
-    assert top["sentence"].str.contains("times White boys").all()
+    assert top["sentence"].str.contains("times the rate for White boys").all()
     empty = findings.top_disparities(matrix[matrix["status"] != "ok"])
     assert empty.empty
 
@@ -76,7 +76,7 @@ def test_top_disparities_leaves_out_unreliable_and_respects_n(matrix):
 def test_top_disparities_without_sex_reads_children(matrix):
     m = matrix[matrix["sex"] == "Male"].drop(columns="sex")
     top = findings.top_disparities(m, n=1, breakdown=["ethnicity_major"])
-    assert top["sentence"].iloc[0].startswith("Black children's Child in Need rate")
+    assert top["sentence"].iloc[0].startswith("The Child in Need rate of Black children")
 
 
 def test_headline_counts(matrix):
@@ -129,7 +129,7 @@ def test_claim_figure_is_readable():
     rri = findings.claim_figure(claims.loc["bcb-suspension"],
                                 ClaimResult("bcb-suspension", True, 4.0946, 3.9256, 4.2708))
     assert rri == ("4.1 times the borough average (95% CI 3.9 to 4.3); "
-                   "the statement implies 3 to 4.5.")
+                   "the statement implies 3 to 4.5 times.")
     rank = findings.claim_figure(claims.loc["bcb-custody-top"],
                                  ClaimResult("x", True, 2.0, detail="rank 2 of 24 groups (rate 0.008)"))
     assert rank == "Ranked 2nd of 24 groups by rate; the statement says in the top 3."

@@ -18,21 +18,21 @@ def row(**kw):
 
 def test_significantly_higher():
     s = sentence(row(), "Black Caribbean boys", "suspension", BOROUGH)
-    assert s == ("Black Caribbean boys' suspension rate is 3.9 times the borough average "
+    assert s == ("The suspension rate of Black Caribbean boys is 3.9 times the borough average "
                  "(95% CI 3.1 to 4.8).")
 
 
 def test_significantly_lower():
     s = sentence(row(rri=0.4, rri_ci_low=0.3, rri_ci_high=0.6), "Indian girls", "suspension",
                  BOROUGH)
-    assert s == ("Indian girls' suspension rate is 0.4 times the borough average "
+    assert s == ("The suspension rate of Indian girls is 0.4 times the borough average "
                  "(95% CI 0.3 to 0.6): lower than the borough average.")
 
 
 def test_not_significant_and_level():
     s = sentence(row(rri=1.2, rri_ci_low=0.9, rri_ci_high=1.6, significant=False),
                  "White boys", "suspension", BOROUGH, level=0.9)
-    assert s == ("White boys' suspension rate is 1.2 times the borough average "
+    assert s == ("The suspension rate of White boys is 1.2 times the borough average "
                  "(90% CI 0.9 to 1.6), not a significant difference.")
     # interval excludes 1 but not significant after adjustment
     s = sentence(row(rri=1.5, rri_ci_low=1.1, rri_ci_high=2.0, significant=False),
@@ -44,9 +44,9 @@ def test_low_numbers():
     r = row(events=3, population=12, rri=2.3, rri_ci_low=0.7, rri_ci_high=6.1,
             significant=False,
             status="low numbers: population 12 (minimum 30); 3 events (minimum 5)")
-    s = sentence(r, "Gypsy/Roma girls", "exclusion", BOROUGH)
+    s = sentence(r, "Gypsy/Roma girls", "suspension", BOROUGH)
     assert s.startswith("Numbers are too low for a reliable comparison: 3 of 12 "
-                        "Gypsy/Roma girls had an exclusion.")
+                        "Gypsy/Roma girls were suspended.")
     assert "2.3 times the borough average (95% CI 0.7 to 6.1)" in s
     r = row(status="low numbers: comparison group has 4 events (minimum 5)")
     s = sentence(r, "Black African boys", "suspension", "White British boys")
@@ -103,5 +103,20 @@ def test_zero_rate_with_no_minimum():
     r = row(events=0, population=60, rri=0.0, rri_ci_low=0.0, rri_ci_high=1.9,
             significant=False)
     assert sentence(r, "Chinese girls", "suspension", BOROUGH) == (
-        "No child among the 60 Chinese girls had a suspension "
+        "0 of the 60 Chinese girls were suspended "
         "(0 times the borough average, 95% CI 0 to 1.9).")
+
+
+def test_finding_says_when_nothing_could_be_computed():
+    import pandas as pd
+
+    from analytics.views.wording import finding
+    table = pd.DataFrame({"group": ["A", "B"], "status": ["suppressed: fewer than 5 children in "
+                                                          "the group", "not computable: no "
+                                                          "children in the group"],
+                          "significant": pd.array([pd.NA, pd.NA], dtype="boolean"),
+                          "rri": pd.array([pd.NA, pd.NA], dtype="Float64")})
+    assert finding(table, "custody", "the borough average").startswith("Nothing could be computed")
+    table["status"] = ["ok", "low numbers: 3 events (minimum 5)"]
+    table["significant"] = pd.array([False, False], dtype="boolean")
+    assert finding(table, "custody", "the borough average").startswith("No group's")

@@ -10,10 +10,9 @@ AGG = "ethnicity,events,population\nWhite,877,9537\nBlack,603,5286\nAsian,46,204
 
 
 @pytest.fixture()
-def user_db(tmp_path, monkeypatch):
-    db = tmp_path / "user.duckdb"
-    monkeypatch.setenv("DISPROP_USER_DB", str(db))
-    return db
+def user_db(user_data):
+    """The test's user data folder (conftest points the app at it)."""
+    return user_data
 
 
 def _page(path):
@@ -55,7 +54,7 @@ def test_your_data_lists_and_uses_an_aggregate(app_env, user_db, tmp_path):
     assert not at.exception
     table = at.dataframe[0].value
     assert set(table["Group"]) == {"White children", "Black children", "Asian children",
-                                   "Mixed children", "Any other ethnic group children"}
+                                   "Mixed children", "Children of any other ethnic group"}
     black = table[table["Group"] == "Black children"].iloc[0]
     # the file's 603, published through the cell-key method: within 4 of it
     assert abs(int(black["Children with outcome"].replace(",", "")) - 603) <= 4
@@ -85,3 +84,55 @@ def test_records_dataset_offers_only_its_outcomes(app_env, user_db, tmp_path, co
     assert at.selectbox(key="outcome").options == ["Suspensions (fixed-term exclusions) (Education)"]
     boys = at.dataframe[0].value
     assert float(boys[boys["Group"] == "Black boys"]["RRI"].iloc[0].split()[0]) > 1.5
+
+
+def test_aggregate_source_can_be_downloaded_and_says_why_no_reports(app_env, user_db, tmp_path):
+    src = tmp_path / "agg.csv"
+    src.write_text(AGG)
+    store.import_file(src, "agg", user_db)
+    at = _page("pages/data_export.py")
+    at.selectbox(key="source").set_value("agg").run()
+    assert not at.exception
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Download CSV", "Download Excel", "Download Parquet", "Download PNG",
+            "Download SVG"} <= labels
+    table = at.dataframe[0].value
+    shown = table.loc[table["Group"] == "Black children", "Children with outcome"].iloc[0]
+    assert abs(int(shown.replace(",", "")) - 603) <= 4          # published: within 4 of 603
+    assert any("record-level data" in i.value for i in at.info)       # why no reports
+    links = [p.proto.page for p in at.get("page_link")]
+    assert any(link.endswith("your_data") for link in links)          # where to go
+
+
+def test_pages_needing_records_link_to_what_an_aggregate_can_do(app_env, user_db, tmp_path):
+    src = tmp_path / "agg.csv"
+    src.write_text(AGG)
+    store.import_file(src, "agg", user_db)
+    for path in ("pages/overview.py", "pages/trends.py", "pages/schools.py"):
+        at = _page(path)
+        at.selectbox(key="source").set_value("agg").run()
+        assert not at.exception
+        links = {p.proto.page.rsplit("/", 1)[-1] for p in at.get("page_link")}
+        assert {"explorer", "data_export", "your_data"} <= links, path
+
+
+def test_board_pack_for_a_partial_records_dataset_arrives(app_env, user_db, tmp_path, con):
+    """A record-level file with only suspensions: the board pack is built (with its progress
+    and a clear result), its other statements listed as not checked; the court report, which
+    needs remand and custody, says why it cannot be built."""
+    rows = con.execute("""
+        SELECT cy.child_id, cy.period, c.sex, c.ethnicity_code AS ethnicity, cy.age, cy.on_roll,
+               cy.suspensions
+        FROM child_year cy JOIN children c USING (child_id) WHERE cy.period = '2024/25'""").df()
+    src = tmp_path / "pupils.parquet"
+    rows.to_parquet(src)
+    store.import_file(src, "pupils", user_db)
+    at = _page("pages/data_export.py")
+    at.selectbox(key="source").set_value("pupils").run()
+    assert not at.exception
+    assert any("cannot be built" in i.value for i in at.info)          # the court report
+    at.button(key="build-board").click().run(timeout=180)
+    assert not at.exception and not at.error
+    assert any("is ready" in s.value for s in at.success)
+    labels = {b.label for b in at.get("download_button")}
+    assert "Download HTML" in labels

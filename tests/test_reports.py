@@ -78,3 +78,17 @@ def test_pdf_when_supported(court):
         pytest.skip(problem)
     pdf = reports.to_pdf(court)
     assert pdf[:5] == b"%PDF-" and len(pdf) > 10_000
+
+
+@pytest.mark.parametrize("kind", ["board", "court"])
+def test_a_report_on_a_users_data_never_says_synthetic(con, kind):
+    """The source line of every chart and of the report is the dataset's, not the synthetic
+    borough's (a board pack of a new dataset once said "Synthetic data")."""
+    note = "Your data: exclusions (from exclusions_2024.csv)."
+    if kind == "board":
+        html = reports.board_pack(con, breakdown=["ethnicity_major"], periods=["2024/25"],
+                                  options=Options(), meta=META, source_note=note)
+    else:
+        html = reports.court_report(con, options=Options(), meta=META, source_note=note)
+    assert "exclusions_2024.csv" in html
+    assert "synthetic data" not in html.lower()

@@ -92,3 +92,22 @@ def test_flags_only_where_they_apply(con):
                count(*) FILTER (WHERE permanent_exclusion AND suspensions = 0)
         FROM child_year""").fetchone()
     assert bad == (0, 0, 0, 0, 0, 0)
+
+
+def test_generator_records_its_true_effects(con):
+    """generator_truth: per outcome, period and cell, the expected events (which the offsets
+    were solved to give) and those expected with the White British offset of the same sex.
+    White British cells are their own reference; the drawn events match the expected ones."""
+    truth = con.execute("""
+        SELECT ethnicity_code, sex, sum(children) AS children, sum(expected) AS expected,
+               sum(expected_at_reference) AS at_reference
+        FROM generator_truth WHERE outcome = 'suspension' GROUP BY ALL""").df().set_index(
+        ["ethnicity_code", "sex"])
+    white = truth.loc["WBRI"]
+    assert (white["expected"] - white["at_reference"]).abs().max() < 1e-6
+    bc = truth.loc[("BCRB", "Male")]
+    assert bc["expected"] / bc["at_reference"] > 2            # a large true effect
+    drawn, pupils = con.execute(
+        "SELECT count(*) FILTER (WHERE suspended), count(*) FROM facts WHERE pupil").fetchone()
+    assert truth["children"].sum() == pupils
+    assert abs(drawn - truth["expected"].sum()) < 4 * truth["expected"].sum() ** 0.5

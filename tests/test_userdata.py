@@ -1,12 +1,11 @@
 """Bringing data in: every bad-input case is refused with file, row and column, and the
-user database is byte-for-byte unchanged; good files are stored, listed, used and deleted."""
+user store is byte-for-byte unchanged; good files are stored, listed, used and deleted."""
 from __future__ import annotations
 
 import hashlib
 import subprocess
 import sys
 
-import duckdb
 import pandas as pd
 import pytest
 from openpyxl import Workbook
@@ -19,13 +18,17 @@ GOOD = "ethnicity,sex,events,population\nWBRI,Male,40,1000\nBCRB,Male,30,250\nBA
 
 
 def digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """A fingerprint of a file, or of every dataset file under a store folder."""
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    files = sorted(p for p in (path / "workspaces").rglob("*") if p.is_file() and p.name != ".lock")
+    return [(str(p.relative_to(path)), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files]
 
 
 @pytest.fixture()
 def stored_db(tmp_path):
-    """A user database that already holds one dataset."""
-    db = tmp_path / "user.duckdb"
+    """A user store that already holds one dataset."""
+    db = tmp_path / "store"
     src = tmp_path / "first.csv"
     src.write_text(GOOD)
     store.import_file(src, "first", db)
@@ -103,14 +106,14 @@ def test_existing_name_is_refused(stored_db, tmp_path):
 
 
 def test_aggregate_recognises_ons_and_major_labels(tmp_path):
-    db = tmp_path / "user.duckdb"
+    db = tmp_path / "store"
     src = tmp_path / "ons.csv"
     src.write_text("ethnicity,events,population\n"
                    "\"Black, Black British, Black Welsh, Caribbean or African: Caribbean\",5,100\n"
                    "\"White: English, Welsh, Scottish, Northern Irish or British\",7,300\n")
     store.import_file(src, "ons", db)
-    with duckdb.connect(str(db), read_only=True) as con:
-        table = store.aggregate_table(con, "ons")
+    with store.connect_dataset(store.dataset_info("ons", db)) as ucon:
+        table = store.aggregate_table(ucon)
     assert set(table["ethnicity"]) == {"Black Caribbean", "White British"}
 
 
@@ -122,17 +125,20 @@ def test_records_reproduce_the_synthetic_counts(con, tmp_path):
         FROM child_year cy JOIN children c USING (child_id) WHERE cy.period = '2024/25'""").df()
     src = tmp_path / "records.parquet"
     rows.to_parquet(src)
-    db = tmp_path / "user.duckdb"
+    db = tmp_path / "store"
     result = store.import_file(src, "mine", db)
     assert result.kind == "records" and "suspension" in result.outcomes and "cin" not in result.outcomes
-    with duckdb.connect(str(db), read_only=True) as ucon:
-        got = counts(store.records_cursor(ucon, "mine"), "suspension", by=["ethnicity_major", "sex"],
-                     periods=["2024/25"])
+    with store.connect_dataset(store.dataset_info("mine", db)) as ucon:
+        got = counts(ucon, "suspension", by=["ethnicity_major", "sex"], periods=["2024/25"])
+        keys = ucon.execute("SELECT min(record_key), max(record_key), count(DISTINCT record_key), "
+                            "count(*) FROM children").fetchone()
     want = counts(con, "suspension", by=["ethnicity_major", "sex"], periods=["2024/25"])
     # the same counts; the cell keys differ (an import gives every child a fresh record key)
     plain = [c for c in want.columns if not c.endswith("_ckey")]
     pd.testing.assert_frame_equal(got[plain], want[plain])
     assert not (got["population_ckey"] == want["population_ckey"]).all()
+    # every child has a record key 0-255, and the keys are spread over the whole range
+    assert keys[0] >= 0 and keys[1] <= 255 and keys[2] > 250 and keys[3] > 10_000
 
 
 def test_delete_and_synthetic_untouched(stored_db, borough_db):
@@ -143,16 +149,32 @@ def test_delete_and_synthetic_untouched(stored_db, borough_db):
 
 
 def test_import_command(tmp_path):
-    src, db = tmp_path / "c.csv", tmp_path / "u.duckdb"
+    src, db = tmp_path / "c.csv", tmp_path / "store"
     src.write_text(GOOD)
     r = subprocess.run([sys.executable, "-m", "analytics", "import", str(src), "--name", "mine",
-                        "--user-db", str(db)], capture_output=True, text=True)
+                        "--store", str(db)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "aggregate dataset 'mine'" in r.stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("ethnicity,events,population\nWBRI,9,5\n")
     before = digest(db)
-    r = subprocess.run([sys.executable, "-m", "analytics", "import", str(bad), "--user-db", str(db)],
+    r = subprocess.run([sys.executable, "-m", "analytics", "import", str(bad), "--store", str(db)],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "bad.csv, row 2, column 'events'" in r.stderr
     assert digest(db) == before
+
+
+def test_import_frame_takes_an_already_read_table(tmp_path):
+    """Other readers (e.g. statutory returns) hand over a parsed frame: typed values and
+    missing cells are validated exactly as a file's text would be."""
+    raw = pd.DataFrame({"child_id": ["a", "b", "c"], "period": ["2023/24"] * 3,
+                        "sex": ["Male", "Female", "Male"], "ethnicity": ["WBRI", "BCRB", "BAFR"],
+                        "age": [12, 13, 14], "on_roll": [True, True, False],
+                        "suspensions": [1, None, 0]})
+    result = store.import_frame(raw, "return.xml", "returns", tmp_path / "store")
+    assert result.kind == "records" and result.rows == 3
+    with store.connect_dataset(store.dataset_info("returns", tmp_path / "store")) as con:
+        got = con.execute("SELECT suspensions FROM child_year ORDER BY child_id").fetchall()
+    assert got == [(1,), (None,), (0,)]
+    with pytest.raises(InputError, match=r"file return.xml, row 3, column 'age'"):
+        store.import_frame(raw.assign(age=[12, 99, 14]), "return.xml", "bad", tmp_path / "store")

@@ -2,9 +2,11 @@
 cursor per query, results cached on their arguments (and the data source) so a rerun
 recomputes only what a filter change touched.
 
-The data source is the synthetic borough or one of the user's imported datasets
-(analytics.data.store), chosen in the sidebar. Record-level datasets run every query unchanged
-(a cursor whose schema is the dataset's); aggregate datasets serve the RRI explorer only.
+The data source is the synthetic borough or one of the datasets the user may see
+(analytics.data.store: their own, or shared with one of their groups), chosen in the sidebar.
+The list is read from the store on every run, so datasets imported or deleted elsewhere show
+at once. Record-level datasets run every query unchanged (a connection to the dataset's own
+file); aggregate datasets serve the RRI explorer only.
 """
 from __future__ import annotations
 
@@ -14,13 +16,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analytics.data import audit, store
 from analytics.data import counts as counts_mod
-from analytics.data import store
+from analytics.data.access import LOCAL, User
 from analytics.data.db import connect, ensure_database
 from analytics.data.db import periods as db_periods
 from analytics.data.synthetic import DEFAULT_DB
-from analytics.views import profiles, tables, trends
+from analytics.views import adjusted, followup, profiles, tables, trends
 from analytics.views.tables import Options
+from ui import access
 
 #: Environment variable naming the database file (tests and benchmarks point it elsewhere).
 DB_ENV = "DISPROP_DB"
@@ -31,34 +35,73 @@ def db_path() -> Path:
     return Path(os.environ.get(DB_ENV, DEFAULT_DB))
 
 
-@st.cache_resource(show_spinner="Building the synthetic borough (first start only)...")
+def ensure_built() -> None:
+    """On first start, build the synthetic borough in front of the user: a status box in
+    the page with a progress bar naming each step (not a spinner hidden in the sidebar)."""
+    if db_path().exists():
+        return
+    with st.status("Building the synthetic borough: first start only, about ten seconds...",
+                   expanded=True) as status:
+        bar = st.progress(0.0, text="Starting...")
+        ensure_database(db_path(), progress=lambda share, text: bar.progress(
+            min(share, 1.0), text=f"{text}..."))
+        status.update(label="The synthetic borough is ready.", state="complete",
+                      expanded=False)
+
+
+@st.cache_resource(show_spinner=False)
 def connection():
-    """The process-wide read-only connection; the database is built on first start."""
+    """The process-wide read-only connection (`ensure_built` has built the database)."""
     return connect(ensure_database(db_path()), read_only=True)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def user_connection(path: str, version: float):
-    """A read-only connection to the user database as it is at `version` (its mtime)."""
-    return connect(path, read_only=True)
+@st.cache_resource(show_spinner=False)
+def _recovered(root: str) -> list:
+    """Once per process and store: remove what interrupted writes left behind."""
+    return store.recover(Path(root))
 
 
-def user_version() -> float:
-    path = store.user_db_path()
-    return path.stat().st_mtime if path.exists() else 0.0
+def store_root() -> Path:
+    root = store.user_data_dir()
+    try:
+        _recovered(str(root))
+    except OSError:
+        pass                          # an unreadable store is reported by datasets()
+    return root
 
 
-@st.cache_data(show_spinner=False)
-def datasets(version: float) -> pd.DataFrame:
-    return store.list_datasets()
+def user() -> User:
+    """This session's user (app.py has made sure someone is signed in)."""
+    return access.current_user() or LOCAL
+
+
+def new_run() -> None:
+    """Called by app.py at the start of every run (and after this session changes the
+    store): the next datasets() reads the store afresh."""
+    st.session_state.pop("_datasets", None)
+
+
+def datasets() -> pd.DataFrame:
+    """The datasets this user may see, read from the store once per run (never kept longer:
+    another session or the command line may have imported or deleted one a moment ago).
+    Problems reading the store are in `.attrs["problems"]`; the synthetic borough always
+    works."""
+    if "_datasets" not in st.session_state:
+        try:
+            table = store.list_datasets(store_root(), user())
+        except store.StoreError as e:
+            table = pd.DataFrame(columns=store.CATALOGUE_COLUMNS)
+            table.attrs["problems"] = [str(e)]
+        st.session_state["_datasets"] = table
+    return st.session_state["_datasets"]
 
 
 def dataset_names() -> list[str]:
-    return list(datasets(user_version())["name"])
+    return list(datasets()["id"])
 
 
 def source() -> str:
-    """The chosen source: SYNTHETIC or a dataset name (falls back if it was deleted)."""
+    """The chosen source: SYNTHETIC or a dataset id (falls back if it was deleted)."""
     name = st.session_state.get("source", SYNTHETIC)
     return name if name in dataset_names() else SYNTHETIC
 
@@ -68,8 +111,9 @@ def source_info() -> pd.Series | None:
     name = source()
     if name == SYNTHETIC:
         return None
-    table = datasets(user_version())
-    return table[table["name"] == name].iloc[0]
+    table = datasets()
+    match = table[table["id"] == name]
+    return None if match.empty else match.iloc[0]
 
 
 def source_kind() -> str:
@@ -77,18 +121,33 @@ def source_kind() -> str:
     return "synthetic" if info is None else info["kind"]
 
 
+def source_owner() -> str | None:
+    """Who owns the chosen source (None: the synthetic borough, everyone's)."""
+    info = source_info()
+    return None if info is None else info["owner"]
+
+
 def source_key() -> str:
-    """Cache key of the source: a re-imported dataset never reuses old results."""
-    name = source()
-    return name if name == SYNTHETIC else f"{name}@{user_version()}"
+    """Cache key of the source: its file, unique to one import, so a dataset deleted and
+    imported again never reuses old results."""
+    info = source_info()
+    return SYNTHETIC if info is None else f"{info['id']}@{info['path']}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _dataset_connection(path: str):
+    """A read-only connection to one dataset file (files never change once written)."""
+    return store.connect_dataset({"path": path})
 
 
 def _cursor(key: str):
     """A cursor per query: DuckDB connections are not safe to share across threads."""
     if key == SYNTHETIC:
         return connection().cursor()
-    name = key.split("@")[0]
-    return store.records_cursor(user_connection(str(store.user_db_path()), user_version()), name)
+    path = key.split("@", 1)[1]
+    if not Path(path).exists():          # deleted: let go of every cached file
+        _dataset_connection.clear()
+    return _dataset_connection(path).cursor()
 
 
 def cursor():
@@ -212,10 +271,56 @@ def profile(cohort: str, periods: tuple, options: Options) -> pd.DataFrame:
                     tuple(outcomes) if outcomes is not None else None)
 
 
+@st.cache_data(show_spinner="Fitting the model...", max_entries=32)
+def _explain(key, outcome, breakdown, periods, characteristics, filters, options):
+    return adjusted.explain_table(_cursor(key), outcome, list(breakdown), list(periods),
+                                  list(characteristics), filters=dict(filters), options=options)
+
+
+def explain(outcome: str, breakdown: tuple, periods: tuple, characteristics: tuple,
+            filters: tuple, options: Options) -> pd.DataFrame:
+    """Crude, standardised and adjusted ratios (analytics.views.adjusted), cached."""
+    return _explain(source_key(), outcome, tuple(breakdown), tuple(periods),
+                    tuple(characteristics), tuple(filters), options)
+
+
+@st.cache_data(show_spinner="Following children up...", max_entries=32)
+def _followup(key, breakdown, years, outcomes, filters, options):
+    return followup.followup_table(_cursor(key), list(breakdown), years=years,
+                                   outcomes=list(outcomes), filters=dict(filters), options=options)
+
+
+def followup_table(breakdown: tuple, years: int, outcomes: tuple, filters: tuple,
+                   options: Options) -> pd.DataFrame:
+    """Later outcomes of excluded and not-excluded children (analytics.views.followup)."""
+    return _followup(source_key(), tuple(breakdown), int(years), tuple(outcomes), tuple(filters),
+                     options)
+
+
+@st.cache_data(show_spinner="Following children up...", max_entries=32)
+def _school_followup(key, years, outcomes, filters, options):
+    return followup.school_followup(_cursor(key), years=years, outcomes=list(outcomes),
+                                    filters=dict(filters), options=options)
+
+
+def school_followup(years: int, outcomes: tuple, filters: tuple, options: Options) -> pd.DataFrame:
+    return _school_followup(source_key(), int(years), tuple(outcomes), tuple(filters), options)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _yj_history(key, breakdown, filters, options):
+    return followup.yj_history(_cursor(key), list(breakdown), filters=dict(filters),
+                               options=options)
+
+
+def yj_history(breakdown: tuple, filters: tuple, options: Options) -> pd.DataFrame:
+    """The youth-justice cohort's history (analytics.views.followup), all years pooled."""
+    return _yj_history(source_key(), tuple(breakdown), tuple(filters), options)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _aggregate(key: str) -> pd.DataFrame:
-    name = key.split("@")[0]
-    return store.aggregate_table(user_connection(str(store.user_db_path()), user_version()), name)
+    return store.aggregate_table(_cursor(key))
 
 
 def aggregate() -> pd.DataFrame:
@@ -223,28 +328,56 @@ def aggregate() -> pd.DataFrame:
     return _aggregate(source_key())
 
 
-def clear_after_import() -> None:
-    """New or deleted datasets: drop cached listings (results are keyed on the version)."""
-    datasets.clear()
+def forget_deleted() -> None:
+    """After a delete: close cached connections so the deleted file's space is freed."""
+    _dataset_connection.clear()
+
+
+def audited(action: str, what: str, make, suppress: int | None = None, dataset: str | None = None):
+    """`make` (a download's data function) that first writes an audit entry: who, what,
+    which data, protection mode. Built in the page run (who is known there); the returned
+    function may run on a download thread."""
+    who, root = user(), store_root()
+    dataset = dataset if dataset is not None else source_label()
+
+    def run():
+        audit.record(root, who, action, what, dataset=dataset,
+                     protection=audit.protection_label(suppress))
+        return make()
+    return run
+
+
+def source_label() -> str:
+    """The source as the audit log names it."""
+    info = source_info()
+    return "synthetic borough" if info is None else f"{info['owner']}/{info['name']}"
 
 
 def board_pack(key: str, note: str, breakdown, periods, filters, options: Options,
-               describe: str, comparison_label: str, meta: dict) -> str:
-    """The board pack for a view, built on click. Runs on a download thread, so the source
-    (`key` from `source_key()`) and its `note` are captured by the page beforehand."""
+               describe: str, comparison_label: str, meta: dict, outcomes=None,
+               progress=None) -> str:
+    """The board pack for a view (`key` from `source_key()`, `outcomes` the ones the source
+    holds), reporting its steps to `progress(share, text)`."""
     from analytics.outputs import reports
     return reports.board_pack(_cursor(key), breakdown=breakdown, periods=periods,
                               filters=dict(filters), options=options, describe=describe,
-                              comparison_label=comparison_label, meta=meta, source_note=note)
+                              comparison_label=comparison_label, meta=meta, source_note=note,
+                              outcomes=outcomes, progress=progress)
 
 
-def court_report(key: str, note: str, ethnicity: str, options: Options, meta: dict) -> str:
+def court_report(key: str, note: str, ethnicity: str, options: Options, meta: dict,
+                 progress=None) -> str:
     from analytics.outputs import reports
     return reports.court_report(_cursor(key), ethnicity=ethnicity, options=options, meta=meta,
-                                source_note=note)
+                                source_note=note, progress=progress)
 
 
 def source_note() -> str:
     info = source_info()
     return ("Synthetic data - not real children." if info is None
             else f"Your data: {info['name']} (from {info['source_file']}).")
+
+
+def may_unprotect() -> bool:
+    """May this user switch protection off on the current source (their own work)?"""
+    return user().may_unprotect(source_owner())

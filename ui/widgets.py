@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import altair as alt
 import pandas as pd
@@ -22,22 +23,49 @@ def _built(key: tuple, _build) -> alt.TopLevelMixin:
     return _build()
 
 
-def chart(figure, name: str, key: tuple | None = None) -> None:
-    """Draw a board-ready chart with PNG and SVG downloads rendered server-side on click.
+@lru_cache(maxsize=32)
+def _rendered(spec: str, fmt: str) -> bytes | str:
+    """A chart file rendered once per chart (a repeated click is instant). Plain lru_cache:
+    downloads run on a server thread outside the script run."""
+    return charts.to_png(spec) if fmt == "png" else charts.to_svg(spec)
+
+
+def chart(figure, name: str, table: pd.DataFrame, key: tuple | None = None) -> None:
+    """Draw a board-ready chart, its text alternative (the chart's data as a table, under
+    the chart) and PNG and SVG downloads rendered on the server when clicked.
 
     `figure` is an Altair chart, or, with `key` (everything the chart depends on, including
-    the data source), a function building one, which is then built once per key.
+    the data source), a function building one, which is then built once per key. `table`
+    holds what the chart draws, with readable column names. Downloads do not rerun the
+    page (`on_click="ignore"`), so the file a button offers stays valid however quickly it
+    is clicked again.
     """
     if key is not None:
         figure = _built(key, figure)
-    st.altair_chart(figure, width="content")
+    st.altair_chart(figure, width="content", theme=None)
+    with st.expander("The chart as a table"):
+        # A plain HTML table: screen readers and keyboards navigate it like any table.
+        st.table(table, hide_index=True, border="horizontal")
+    from ui import data
+    suppress = _suppress()
     with st.container(horizontal=True):
-        st.download_button("Download PNG", data=lambda: charts.to_png(figure),
-                           file_name=f"{slug(name)}.png", mime="image/png",
+        st.download_button("Download PNG", data=data.audited(
+                               "export", f"chart {slug(name)}.png",
+                               lambda: _rendered(figure.to_json(), "png"), suppress),
+                           file_name=f"{slug(name)}.png", mime="image/png", on_click="ignore",
                            key=f"png-{slug(name)}", icon=":material/image:", width="content")
-        st.download_button("Download SVG", data=lambda: charts.to_svg(figure),
+        st.download_button("Download SVG", data=data.audited(
+                               "export", f"chart {slug(name)}.svg",
+                               lambda: _rendered(figure.to_json(), "svg"), suppress),
                            file_name=f"{slug(name)}.svg", mime="image/svg+xml",
-                           key=f"svg-{slug(name)}", icon=":material/draw:", width="content")
+                           on_click="ignore", key=f"svg-{slug(name)}",
+                           icon=":material/draw:", width="content")
+
+
+def _suppress() -> int | None:
+    """The suppression threshold of this run's filters (for the audit log)."""
+    filters = st.session_state.get("filters")
+    return None if filters is None else filters.options.suppress
 
 
 def result_table(table: pd.DataFrame, labels: dict[str, str], key: str | None = None) -> None:
@@ -60,9 +88,51 @@ def view_url() -> str:
 def downloads(table: pd.DataFrame, meta: dict, name: str) -> None:
     """CSV, Excel and Parquet downloads of a (suppressed) result table with its metadata."""
     from analytics.outputs import export
-    cols = st.columns(3)
-    for col, fmt, label in zip(cols, ("csv", "xlsx", "parquet"), ("CSV", "Excel", "Parquet")):
-        col.download_button(f"Download {label}", key=f"dl-{fmt}-{slug(name)}",
-                            data=lambda fmt=fmt: export.export_bytes(table, fmt, meta),
-                            file_name=f"{slug(name)}.{fmt}", mime=export.FORMATS[fmt],
-                            icon=":material/download:", width="stretch")
+    from ui import data
+    suppress = int(meta.get("suppression_threshold") or 0)
+    with st.container(horizontal=True):     # buttons as wide as their labels, wrapping
+        for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet")):
+            st.download_button(f"Download {label}", key=f"dl-{fmt}-{slug(name)}",
+                               data=data.audited(
+                                   "export", f"{fmt} table {slug(name)} ({len(table)} rows)",
+                                   lambda fmt=fmt: export.export_bytes(table, fmt, meta), suppress),
+                               file_name=f"{slug(name)}.{fmt}", mime=export.FORMATS[fmt],
+                               on_click="ignore", icon=":material/download:", width="content")
+
+
+def rri_chart_table(table: pd.DataFrame, level: float, lead: tuple = ("group",)) -> pd.DataFrame:
+    """What a forest plot draws, as screen strings with readable names: the text alternative
+    of the chart (rows in the table's order; symbols as in every table)."""
+    from analytics.views.wording import COLUMN_LABELS
+    shown = protect.display_frame(table)
+    cols = [c for c in (*lead, "rri", "rri_ci_low", "rri_ci_high", "rate", "reference_rate",
+                        "excess_events", "status") if c in shown.columns]
+    names = {**COLUMN_LABELS, "rri_ci_low": f"RRI {level:.0%} CI low",
+             "rri_ci_high": f"RRI {level:.0%} CI high"}
+    return shown[cols].rename(columns=names)
+
+
+def build_report(kind: str, title: str, view, build, pdf: bool) -> None:
+    """Build a report where the user can see it: a progress bar naming each step, then a
+    clear success or error message. The files are kept in the session (with the view they
+    were built for) for the download buttons; nothing is built again on a click."""
+    from analytics.outputs import reports
+    bar = st.progress(0.0, text=f"Building the {title.lower()}...")
+    share = 0.75 if pdf else 1.0
+    try:
+        html = build(lambda done, text: bar.progress(min(done, 1.0) * share, text=f"{text}..."))
+        made = None
+        if pdf:
+            bar.progress(share, text="Turning it into a PDF (the longest step)...")
+            made = reports.to_pdf(html)
+    except Exception as e:          # shown, not swallowed: the user must know it failed
+        bar.empty()
+        st.error(f"The {title.lower()} could not be built: {e}", icon=":material/error:")
+        st.exception(e)
+        return
+    bar.progress(1.0, text="Done.")
+    st.session_state.setdefault("built_reports", {})[kind] = {"view": view, "html": html,
+                                                             "pdf": made}
+    st.success(f"The {title.lower()} is ready ({len(html) // 1000:,} kB HTML"
+               + (f", {len(made) // 1000:,} kB PDF" if made else "") + "): download it below.",
+               icon=":material/check_circle:")

@@ -5,32 +5,46 @@ import hashlib
 import os
 import shutil
 import tempfile
+import tomllib
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 from filelock import FileLock
 
+from analytics import ROOT
 from analytics.data import cube, queries
 from analytics.data.synthetic import CUBE_MEMORY, DEFAULT_DB, RECORD_KEYS, build
 
-
+#: The committed seed and scale of the dashboard's synthetic borough.
+BUILD_SETTINGS = ROOT / "data" / "synthetic" / "build.toml"
 #: How long a process waits for another that is building the database (national scale).
 BUILD_WAIT = 3600
 
 
-def ensure_database(path: Path | str = DEFAULT_DB, scale: float = 1.0,
-                    seed: int = 20240601) -> Path:
-    """The database path, building the synthetic borough there first if it is missing, and
-    adding the counts cube to a database built before it. Under a file lock, so that
-    several app processes starting together build it once (the others wait, then read it)."""
+def build_settings() -> dict:
+    """{"seed": int, "scale": float} from data/synthetic/build.toml."""
+    with open(BUILD_SETTINGS, "rb") as f:
+        settings = tomllib.load(f)
+    return {"seed": int(settings["seed"]), "scale": float(settings["scale"])}
+
+
+def ensure_database(path: Path | str = DEFAULT_DB, scale: float | None = None,
+                    seed: int | None = None, progress=None) -> Path:
+    """The database path, building the synthetic borough there first if it is missing, with
+    the committed seed and scale (build.toml) unless given: a deleted database comes back
+    identical. A database built before the counts cube gets it. Both under a file lock, so
+    that several app processes starting together build it once (the others wait, then read
+    it). `progress(share, text)` is told each step."""
     path = Path(path)
     if path.exists() and has_cube(path):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock", timeout=BUILD_WAIT):
         if not path.exists():
-            build(path, scale=scale, seed=seed)
+            settings = build_settings()
+            build(path, scale=settings["scale"] if scale is None else scale,
+                  seed=settings["seed"] if seed is None else seed, progress=progress)
         elif not has_cube(path):
             add_cube(path)
     return path

@@ -1,38 +1,40 @@
-"""A user's own data: imported from CSV, Excel or Parquet into a user database kept apart
-from the synthetic one, listed, deleted, and used as a data source.
+"""A user's own data: imported from CSV, Excel or Parquet into a store kept apart from the
+synthetic borough, listed, shared, deleted, and used as a data source.
 
 Two kinds of file:
 * **records**: one row per child and period with the columns of
-  `data/reference/record_columns.csv` (period, sex, ethnicity and age required). Stored in
-  schema `rec_<name>` with the synthetic borough's table layout and `facts` view, so every
-  query and page runs on it unchanged.
+  `data/reference/record_columns.csv` (period, sex, ethnicity and age required). Stored with
+  the synthetic borough's table layout and `facts` view, so every query and page runs on it
+  unchanged; each child gets a random `record_key` (0-255) for disclosure control.
 * **aggregate**: a counts table (group columns, `events`, `population`, optional `outcome`
-  and `period`). Stored as table `agg_<name>` and used directly by the RRI code.
+  and `period`), stored as table `counts` and used directly by the RRI code.
 
-Everything is validated in memory first; then the user database is copied, written and
-swapped in with one rename, so a rejected or failed import leaves the stored file
-byte-for-byte unchanged.
+Everything is validated in memory first; then the dataset is written as a file of its own
+(see "storing" below), so a rejected or failed import changes nothing already stored.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import secrets
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from analytics import ROOT
-from analytics.data import queries
+from analytics.data import audit, cube, queries
+from analytics.data.access import LOCAL, User
 from analytics.data.ethnicity import ethnicity_rows_for, map_ethnicity, standard_labels
 from analytics.data.readers import (
     MAX_BYTES,
     InputError,
+    check_shape,
     read_table,
     validate_counts_frame,
     whole_numbers,
@@ -41,8 +43,11 @@ from analytics.data.reference import REFERENCE, outcome_catalogue
 from analytics.data.synthetic import RECORD_KEYS
 from analytics.stats.rri import RESULT_COLUMNS
 
-DEFAULT_USER_DB = ROOT / "data" / "user" / "user.duckdb"
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: The user data folder: workspaces of dataset files and the audit log.
+DEFAULT_USER_DATA = ROOT / "data" / "user"
+#: Environment variable naming another user data folder (tests, deployments).
+USER_DATA_ENV = "DISPROP_USER_DATA"
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f"}
 SEXES = {"female": "Female", "f": "Female", "girl": "Female", "male": "Male", "m": "Male",
@@ -68,8 +73,8 @@ FLAG_SOURCES = {
 }
 
 
-def user_db_path() -> Path:
-    return Path(os.environ.get("DISPROP_USER_DB", DEFAULT_USER_DB))
+def user_data_dir() -> Path:
+    return Path(os.environ.get(USER_DATA_ENV) or DEFAULT_USER_DATA)
 
 
 def record_columns() -> pd.DataFrame:
@@ -89,7 +94,7 @@ class Imported:
 
 def check_name(name: str) -> str:
     """Dataset names become table/schema names, so only [a-z][a-z0-9_]* is allowed."""
-    if not NAME_PATTERN.match(name or ""):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise ValueError(f"dataset name {name!r}: use lower-case letters, digits and _ "
                          "(starting with a letter, at most 40 characters)")
     return name
@@ -139,14 +144,17 @@ def _counts(df, col, path) -> pd.Series:
     filled = text != ""
     values = pd.Series(pd.NA, index=df.index, dtype="Int16")
     if filled.any():
-        values[filled] = whole_numbers(df.loc[filled], col, path).astype("int16")
+        # rows keep their spreadsheet numbers in messages: validate the whole column
+        checked = whole_numbers(df.assign(**{col: text.where(filled, "0")}), col, path,
+                                largest=np.iinfo(np.int16).max)
+        values[filled] = checked[filled].astype("int16")
     return values
 
 
 def _numbers(df, col, path) -> pd.Series:
     text = df[col].astype(str).str.strip()
-    values = pd.to_numeric(text.where(text != "", None), errors="coerce")
-    bad = values.isna() & (text != "")
+    values = pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
+    bad = (values.isna() | ~np.isfinite(values.fillna(0))) & (text != "")
     if bad.any():
         i = int(bad.to_numpy().argmax())
         raise InputError(path, f"{text.iloc[i]!r} is not a number", row=i + 2, column=col)
@@ -218,9 +226,7 @@ def parse_records(raw: pd.DataFrame, path) -> tuple[dict[str, pd.DataFrame], lis
         raise InputError(path, f"child {ids.iloc[i]!r} has different sex or ethnicity in different rows",
                          row=i + 2, column="child_id")
     children["birth_date"] = pd.NaT
-    # A fixed random key per child for the cell-key method (analytics/protect/cellkey.py).
-    children["record_key"] = np.random.default_rng(secrets.randbits(64)).integers(
-        0, RECORD_KEYS, size=len(children), dtype=np.int16)
+    children["record_key"] = record_keys(len(children))
     # every child_year column of the schema, NULL where the file does not have it
     schema_cols = ["child_id", "period", "period_start", "age", "on_roll", "school_id", "fsm", "sen",
                    "cin", "cpp", "looked_after", "camhs", "absence_pct", "persistent_absence",
@@ -268,114 +274,369 @@ def is_aggregate(raw: pd.DataFrame) -> bool:
 
 
 # -- storing ------------------------------------------------------------------------------
+#
+# One DuckDB file per dataset, `workspaces/<owner>/<name>.<token>.duckdb` under the user
+# data folder. A new dataset is written to a temporary file in the same folder (held under
+# its own lock while it is written), checkpointed, closed and fsync'd, then renamed into
+# place under the workspace's lock, which is also where the name is checked: a dataset
+# appears whole or not at all, and imports never wait for each other except for the rename.
+# The catalogue is the set of files (each holds its own catalogue row), so readers always see
+# the current list. A delete unlinks the file. `recover()` removes what an interrupted write
+# left: temporary files whose writer's lock is free (the writer died).
 
-def _write(user_db: Path, work) -> None:
-    """Run `work(con)` on a copy of the user database, then swap the copy in atomically."""
-    user_db.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=user_db.parent)
-    os.close(fd)
-    os.unlink(tmp)
+TMP = ".tmp."
+SUFFIX = ".duckdb"
+SHARE = ".share.json"
+#: The one-file store of earlier versions (never read: it is reported until deleted).
+LEGACY = "user.duckdb"
+LOCK_TIMEOUT = 60
+
+
+class StoreError(RuntimeError):
+    """The store could not be read or written (disk full, unreadable folder, ...)."""
+
+
+def workspace_folder(owner: str) -> str:
+    """A safe folder name for a user id (emails contain '@' and '.')."""
+    slug = re.sub(r"[^a-z0-9_]+", "_", owner.lower()).strip("_")[:40] or "user"
+    if slug == owner:
+        return slug
+    return f"{slug}-{hashlib.sha256(owner.encode()).hexdigest()[:10]}"
+
+
+def _workspace(root: Path, owner: str) -> Path:
+    return Path(root) / "workspaces" / workspace_folder(owner)
+
+
+def _lock(folder: Path) -> FileLock:
+    return FileLock(str(folder / ".lock"), timeout=LOCK_TIMEOUT)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        if user_db.exists():
-            shutil.copyfile(user_db, tmp)
-        with duckdb.connect(tmp) as con:
-            con.execute(queries.load("user_datasets_table"))
-            work(con)
-            con.execute(queries.load("checkpoint"))
-        os.replace(tmp, user_db)
+        os.fsync(fd)
     finally:
-        for leftover in (tmp, tmp + ".wal"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
+        os.close(fd)
 
 
-def _exists(user_db: Path, name: str) -> bool:
-    return name in set(list_datasets(user_db)["name"])
+def _files(folder: Path, name: str | None = None) -> list[Path]:
+    """The dataset files of a workspace (of one name, if given)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.name.endswith(SUFFIX) and not p.name.startswith(".")
+                  and (name is None or p.name.split(".")[0] == name))
 
 
-def import_file(path, name: str | None = None, user_db: Path | None = None,
-                max_bytes: int = MAX_BYTES) -> Imported:
-    """Validate and store a file; InputError (nothing written) on any problem."""
-    user_db = Path(user_db or user_db_path())
-    name = check_name(name) if name else default_name(path)
-    raw = read_table(path, max_bytes)
-    if _exists(user_db, name):
-        raise InputError(path, f"a dataset named {name!r} already exists; delete it first or "
-                               "choose another name")
+def glob_escape(text: str) -> str:
+    """`text` as a literal in a glob pattern."""
+    return re.sub(r"([*?[])", r"[\1]", text)
+
+
+def recover(root: Path | None = None) -> list[Path]:
+    """Remove what interrupted writes left behind (temporary files whose writer is gone,
+    sharing files of deleted datasets); returns the paths removed."""
+    root = Path(root or user_data_dir())
+    removed = []
+    spaces = root / "workspaces"
+    if not spaces.is_dir():
+        return removed
+    for folder in spaces.iterdir():
+        if not folder.is_dir():
+            continue
+        for lock_path in folder.glob(TMP + "*.lock"):
+            lock = FileLock(str(lock_path), timeout=0)
+            try:
+                lock.acquire()
+            except Timeout:
+                continue                                   # a writer is still at work
+            try:
+                stem = lock_path.name[: -len(".lock")]
+                for leftover in folder.glob(glob_escape(stem) + "*"):
+                    if leftover != lock_path:
+                        leftover.unlink(missing_ok=True)
+                        removed.append(leftover)
+            finally:
+                lock.release()
+            lock_path.unlink(missing_ok=True)
+            removed.append(lock_path)
+        for tmp in folder.glob(TMP + "*"):
+            # a temporary file without its lock file: its writer died before the lock existed
+            # or after it was removed; no live writer holds such a file
+            if not (folder / (tmp.name.split(SUFFIX)[0] + ".lock")).exists() and tmp.suffix != ".lock":
+                tmp.unlink(missing_ok=True)
+                removed.append(tmp)
+        live = {p.name[: -len(SUFFIX)] for p in _files(folder)}
+        for share in folder.glob("*" + SHARE):
+            if share.name[: -len(SHARE)] not in live:
+                share.unlink(missing_ok=True)
+                removed.append(share)
+    return removed
+
+
+def _write_dataset(folder: Path, name: str, fill, source_file) -> None:
+    """Write a new dataset file with `fill(con)` and rename it into place; InputError if the
+    name is taken (checked under the workspace lock, so two imports cannot both win)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(4)
+    stem = f"{TMP}{name}.{token}"
+    tmp = folder / f"{stem}{SUFFIX}"
+    writer = FileLock(str(folder / f"{stem}.lock"), timeout=0)
+    writer.acquire()
+    try:
+        try:
+            with duckdb.connect(str(tmp)) as con:
+                fill(con)
+                con.execute(queries.load("checkpoint"))
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            with _lock(folder):
+                if _files(folder, name):
+                    raise InputError(source_file, f"a dataset named {name!r} already exists; delete it "
+                                           "first or choose another name")
+                os.rename(tmp, folder / f"{name}.{token}{SUFFIX}")
+                _fsync_dir(folder)
+        except (duckdb.IOException, OSError) as e:
+            raise StoreError(f"could not write dataset {name!r} ({_reason(e)}); nothing was "
+                             "stored") from None
+        finally:
+            for leftover in folder.glob(glob_escape(stem) + "*"):
+                if not leftover.name.endswith(".lock"):
+                    leftover.unlink(missing_ok=True)
+    finally:
+        writer.release()
+        (folder / f"{stem}.lock").unlink(missing_ok=True)
+
+
+def _reason(e: Exception) -> str:
+    text = str(e)
+    if "No space left" in text or getattr(e, "errno", None) == 28:
+        return "the disk is full"
+    return text.splitlines()[0][:200] if text else type(e).__name__
+
+
+def _catalogue(con, result: Imported, source_file: str, owner: User) -> None:
+    con.execute(queries.load("user_datasets_table"))
+    con.execute(queries.load("user_insert_dataset"), {
+        "name": result.name, "kind": result.kind, "source_file": Path(str(source_file)).name,
+        "n_rows": result.rows, "group_cols": result.group_cols, "outcomes": result.outcomes,
+        "periods": result.periods, "ethnicity_level": result.ethnicity_level,
+        "owner": owner.id, "owner_name": owner.name})
+
+
+def record_keys(n: int) -> np.ndarray:
+    """Each child's fixed random key 0-255 for the cell-key method, drawn from OS entropy."""
+    return np.random.default_rng(secrets.randbits(128)).integers(0, RECORD_KEYS, n, dtype=np.int16)
+
+
+def import_frame(raw: pd.DataFrame, source_file, name: str | None = None,
+                 root: Path | None = None, user: User = LOCAL) -> Imported:
+    """Validate an already-read table (records or aggregate, cells as text or values) and
+    store it as a new dataset in `user`'s workspace; InputError (nothing written) on any
+    problem. `source_file` names the file in messages and the catalogue."""
+    root = Path(root or user_data_dir())
+    if not user.can_import:
+        raise PermissionError(f"{user.name} ({user.role}) may not import data")
+    name = check_name(name) if name else default_name(source_file)
+    folder = _workspace(root, user.id)
+    if _files(folder, name):       # early answer; checked again under the lock
+        raise InputError(source_file, f"a dataset named {name!r} already exists; delete it "
+                                      "first or choose another name")
+    check_shape(source_file, len(raw), len(raw.columns))
+    if not all(pd.api.types.is_string_dtype(t) for t in raw.dtypes):
+        raw = raw.astype(object).where(raw.notna(), "").astype(str)
     if is_aggregate(raw):
-        table, keys, level = parse_aggregate(raw, path)
+        table, keys, level = parse_aggregate(raw, source_file)
         outcomes = sorted(table["outcome"].unique()) if "outcome" in keys else [name]
         periods = sorted(table["period"].unique()) if "period" in keys else []
         result = Imported(name, "aggregate", len(table), outcomes, periods, keys, level)
 
-        def work(con):
+        def fill(con):
             con.register("upload_df", table)
-            con.execute(queries.render("user_create_table_as", table=f"agg_{name}", frame="upload_df"))
-            _catalogue(con, result, path)
+            con.execute(queries.render("user_create_table_as", table="counts", frame="upload_df"))
+            _catalogue(con, result, source_file, user)
     else:
-        tables, outcomes, level = parse_records(raw, path)
+        tables, outcomes, level = parse_records(raw, source_file)
         periods = sorted(tables["child_year"]["period"].unique())
         result = Imported(name, "records", len(raw), outcomes, periods, [], level)
 
-        def work(con):
-            schema = f"rec_{name}"
-            con.execute(queries.render("user_create_schema", schema=schema))
+        def fill(con):
             for table in ("ethnicity", "schools", "children", "child_year"):
                 con.register(f"{table}_df", tables[table])
-                con.execute(queries.render("user_create_table_as", table=f"{schema}.{table}",
+                con.execute(queries.render("user_create_table_as", table=table,
                                            frame=f"{table}_df"))
-            con.execute(queries.render("user_set_schema", schema=schema))
             con.execute(queries.load("create_facts_view"))
-            con.execute(queries.render("user_set_schema", schema="main"))
-            _catalogue(con, result, path)
-    _write(user_db, work)
+            cube.build(con, RECORD_KEYS)      # views of the dataset read the counts cube
+            _catalogue(con, result, source_file, user)
+    recover(root)
+    _write_dataset(folder, name, fill, source_file)
+    audit.record(root, user, "import", f"{result.kind} dataset from {Path(str(source_file)).name}, "
+                                       f"{result.rows} rows", dataset=f"{user.id}/{name}")
     return result
 
 
-def _catalogue(con, result: Imported, path) -> None:
-    con.execute(queries.load("user_insert_dataset"), {
-        "name": result.name, "kind": result.kind, "source_file": Path(str(path)).name,
-        "n_rows": result.rows, "group_cols": result.group_cols, "outcomes": result.outcomes,
-        "periods": result.periods, "ethnicity_level": result.ethnicity_level})
+def import_file(path, name: str | None = None, root: Path | None = None,
+                max_bytes: int = MAX_BYTES, user: User = LOCAL) -> Imported:
+    """Read, validate and store a file; InputError (nothing written) on any problem."""
+    name = check_name(name) if name else default_name(path)
+    return import_frame(read_table(path, max_bytes), path, name, root, user)
 
 
-def list_datasets(user_db: Path | None = None) -> pd.DataFrame:
-    user_db = Path(user_db or user_db_path())
-    if not user_db.exists():
-        return pd.DataFrame(columns=["name", "kind", "source_file", "imported_at", "n_rows",
-                                     "group_cols", "outcomes", "periods", "ethnicity_level"])
-    with duckdb.connect(str(user_db), read_only=True) as con:
-        return con.execute(queries.load("user_list_datasets")).df()
+# -- the catalogue: derived from the files ------------------------------------------------
+
+CATALOGUE_COLUMNS = ["id", "name", "owner", "owner_name", "kind", "source_file", "imported_at",
+                     "n_rows", "group_cols", "outcomes", "periods", "ethnicity_level",
+                     "shared_with", "path"]
+_INFO: dict[tuple, dict] = {}      # (path, inode, mtime) -> catalogue row: files never change
 
 
-def delete_dataset(name: str, user_db: Path | None = None) -> None:
-    user_db = Path(user_db or user_db_path())
-    check_name(name)
-    if not _exists(user_db, name):
-        raise KeyError(f"no dataset named {name!r}")
+def _info(path: Path) -> dict:
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_mtime_ns)
+    if key not in _INFO:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute(queries.load("user_list_datasets")).df().iloc[0].to_dict()
+        if len(_INFO) > 1000:
+            _INFO.clear()
+        _INFO[key] = row
+    return dict(_INFO[key])
 
-    def work(con):
-        con.execute(queries.render("user_drop_schema", schema=f"rec_{name}"))
-        con.execute(queries.render("user_drop_table", table=f"agg_{name}"))
-        con.execute(queries.load("user_delete_dataset"), {"name": name})
-    _write(user_db, work)
+
+def _shared_with(path: Path) -> list[str]:
+    share = path.with_name(path.name[: -len(SUFFIX)] + SHARE)
+    try:
+        return sorted(json.loads(share.read_text())["groups"])
+    except FileNotFoundError:
+        return []
 
 
-def dataset_info(name: str, user_db: Path | None = None) -> pd.Series:
-    table = list_datasets(user_db)
-    match = table[table["name"] == name]
+def _visible(row: dict, user: User | None) -> bool:
+    if user is None or row["owner"] == user.id:
+        return True
+    shared = set(row["shared_with"])
+    return bool(shared) and (user.is_admin or bool(shared & set(user.groups)))
+
+
+def list_datasets(root: Path | None = None, user: User | None = LOCAL) -> pd.DataFrame:
+    """The datasets `user` may see (None: every dataset, for the operator's CLI), read from
+    the files themselves. Files that cannot be read are left out and named in
+    `.attrs["problems"]`; an unreadable store raises StoreError."""
+    root = Path(root or user_data_dir())
+    spaces = root / "workspaces"
+    rows, problems = [], []
+    try:
+        folders = sorted(p for p in spaces.iterdir() if p.is_dir()) if spaces.exists() else []
+    except OSError as e:
+        raise StoreError(f"the user data folder {root} cannot be read ({_reason(e)})") from None
+    if root.exists() and not root.is_dir():
+        raise StoreError(f"the user data folder {root} is not a folder")
+    if (root / LEGACY).exists():
+        problems.append(f"the single-file store {LEGACY} of an earlier version is still in {root}: "
+                        "its datasets are not offered; import them again, then delete the file "
+                        "to remove its data")
+    for folder in folders:
+        try:
+            paths = _files(folder)
+        except OSError as e:
+            problems.append(f"workspace {folder.name} cannot be read ({_reason(e)})")
+            continue
+        for path in paths:
+            try:
+                row = _info(path)
+                row["shared_with"] = _shared_with(path)
+            except FileNotFoundError:
+                continue                                   # deleted while we looked
+            except Exception as e:                         # noqa: BLE001 - a corrupt file
+                problems.append(f"dataset file {folder.name}/{path.name} cannot be read "
+                                f"({type(e).__name__}); it is not offered")
+                continue
+            if not _visible(row, user):
+                continue
+            mine = row["owner"] == (user or LOCAL).id      # ids are relative to the viewer
+            row["id"] = row["name"] if mine else f"{row['owner']}/{row['name']}"
+            row["path"] = str(path)
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)
+    if len(table):
+        table = table.sort_values(["imported_at", "id"], ignore_index=True)
+    table.attrs["problems"] = problems
+    return table
+
+
+def dataset_info(dataset_id: str, root: Path | None = None, user: User | None = LOCAL) -> pd.Series:
+    table = list_datasets(root, user)
+    match = table[table["id"] == dataset_id]
     if match.empty:
-        raise KeyError(f"no dataset named {name!r}")
+        raise KeyError(f"no dataset named {dataset_id!r}")
     return match.iloc[0]
 
 
-def records_cursor(con, name: str):
-    """A cursor on the user database whose unqualified names resolve in the dataset's schema,
-    so the product's queries run on it unchanged."""
-    cur = con.cursor()
-    cur.execute(queries.render("user_set_schema", schema=f"rec_{check_name(name)}"))
-    return cur
+def _check_id(dataset_id: str) -> str:
+    """`name` or `owner/name`, with a valid name."""
+    check_name(dataset_id.rpartition("/")[2])
+    return dataset_id
 
 
-def aggregate_table(con, name: str) -> pd.DataFrame:
-    return con.execute(queries.render("user_read_table", table=f"agg_{check_name(name)}")).df()
+def delete_dataset(dataset_id: str, root: Path | None = None, user: User = LOCAL) -> None:
+    """Remove a dataset's file (and so its data) from disk. Owners delete their own; an
+    admin may delete a dataset shared with a group."""
+    root = Path(root or user_data_dir())
+    _check_id(dataset_id)
+    info = dataset_info(dataset_id, root, user)
+    if info["owner"] != user.id and not (user.is_admin and len(info["shared_with"])):
+        raise PermissionError(f"{dataset_id!r} belongs to {info['owner_name']}; only they or an "
+                              "admin can delete it")
+    path = Path(info["path"])
+    with _lock(path.parent):
+        path.unlink(missing_ok=True)
+        path.with_name(path.name[: -len(SUFFIX)] + SHARE).unlink(missing_ok=True)
+        for extra in path.parent.glob(glob_escape(path.name) + ".wal"):
+            extra.unlink(missing_ok=True)
+        _fsync_dir(path.parent)
+    audit.record(root, user, "delete", f"{info['kind']} dataset from {info['source_file']}",
+                 dataset=f"{info['owner']}/{info['name']}")
+
+
+def share_dataset(dataset_id: str, groups, root: Path | None = None, user: User = LOCAL) -> None:
+    """Share a dataset with named groups (an empty list makes it private again). Owners share
+    their own datasets with their own groups; an admin may unshare any."""
+    root = Path(root or user_data_dir())
+    _check_id(dataset_id)
+    info = dataset_info(dataset_id, root, user)
+    groups = sorted(set(groups))
+    own = info["owner"] == user.id
+    if not (own and user.can_import) and not (user.is_admin and not groups):
+        raise PermissionError(f"only the owner of {dataset_id!r} can share it")
+    foreign = set(groups) - set(user.groups) if not user.is_admin else set()
+    if foreign:
+        raise PermissionError(f"you are not a member of {', '.join(sorted(foreign))}")
+    path = Path(info["path"])
+    share = path.with_name(path.name[: -len(SUFFIX)] + SHARE)
+    with _lock(path.parent):
+        if not path.exists():
+            raise KeyError(f"no dataset named {dataset_id!r}")
+        if groups:
+            tmp = share.with_name(TMP + share.name)
+            tmp.write_text(json.dumps({"groups": groups, "by": user.id}))
+            os.replace(tmp, share)
+        else:
+            share.unlink(missing_ok=True)
+        _fsync_dir(path.parent)
+    audit.record(root, user, "share" if groups else "unshare",
+                 f"shared with {', '.join(groups)}" if groups else "made private",
+                 dataset=f"{info['owner']}/{info['name']}")
+
+
+def connect_dataset(info) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a dataset's file (`info`: its catalogue row). Every file
+    has a unique name, so a connection never sees another version of the dataset."""
+    return duckdb.connect(str(info["path"]), read_only=True)
+
+
+def aggregate_table(con) -> pd.DataFrame:
+    """The counts table of an aggregate dataset."""
+    return con.execute(queries.render("user_read_table", table="counts")).df()

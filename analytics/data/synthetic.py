@@ -85,6 +85,11 @@ class Cells:
                 named[i] = True
         return ratio, named
 
+    def reference_cells(self, code: str = "WBRI") -> np.ndarray:
+        """For each cell, the cell of `code` children of the same sex."""
+        ref = 2 * self.codes.index(code)
+        return ref + np.arange(self.n) % 2
+
     def shift_vector(self, spec: dict) -> np.ndarray:
         shift = np.zeros(self.n)
         for key, value in spec.get("shift", {}).items():
@@ -154,11 +159,15 @@ class Generator:
         mix = self.cal["ethnicity_mix"]
         self.cells = Cells(codes=list(mix), majors=[
             eth.set_index("code").loc[c, "major_group"] for c in mix])
+        self._reference = self.cells.reference_cells()
         pop = self.cal["population"]
         self.first = int(pop["first_period_start"])
         self.n_periods = int(pop["n_periods"])
         self.burn_in = int(pop["burn_in_periods"])
         self.per_cohort = max(1, int(round(pop["children_per_birth_cohort"] * scale)))
+        # The generator's true group effects, per published period (see `_record_truth`).
+        self.truth: list[pd.DataFrame] = []
+        self._period_label: str | None = None
 
     # -- children ---------------------------------------------------------------------------
     def children(self) -> pd.DataFrame:
@@ -249,6 +258,7 @@ class Generator:
             lp_p, cell_p, size_p = self._profiles(lp, rows, spec, pool)
             d = solve_offsets(lp_p, cell_p, self.cells.n, targets, weights=size_p)
             p = expit(lp + d[cell])
+            self._record_truth(name, cell, pool, p, expit(lp + d[self._reference[cell]]))
         rho = float(spec.get("rho", 0.0))
         z = rho * rows["latent"][name] + np.sqrt(1 - rho ** 2) * self.rng.standard_normal(len(cell))
         return pool & (ndtr(z) < p)
@@ -272,11 +282,30 @@ class Generator:
         rep = first[present]
         return lp[rep], rows["cell"][rep], counts[present]
 
+    def _record_truth(self, name: str, cell: np.ndarray, pool: np.ndarray, p: np.ndarray,
+                      p_reference: np.ndarray) -> None:
+        """The true effect of each ethnicity-by-sex cell, known only to the generator: the
+        expected events of the cell's children, and what they would be with the White
+        British offset of the same sex but their own circumstances (FSM, SEN, care, age,
+        school). Their ratio is the cell's true adjusted rate ratio against White British
+        children; the checks compare estimated ratios with it."""
+        if self._period_label is None:           # a burn-in year: not published
+            return
+        n = self.cells.n
+        self.truth.append(pd.DataFrame({
+            "outcome": name, "period": self._period_label,
+            "ethnicity_code": np.repeat(self.cells.codes, 2), "sex": list(SEXES) * len(self.cells.codes),
+            "children": np.bincount(cell[pool], minlength=n).astype(np.int64),
+            "expected": np.bincount(cell[pool], weights=p[pool], minlength=n),
+            "expected_at_reference": np.bincount(cell[pool], weights=p_reference[pool], minlength=n),
+        }))
+
     # -- one period -------------------------------------------------------------------------
     def period(self, t: int) -> pd.DataFrame:
         """Rows of period t (0 = first published period; negative = burn-in years, which
         build up histories of offending and exclusion and use the first period's totals)."""
         start = self.first + t
+        self._period_label = period_label(start) if t >= 0 else None
         t = max(t, 0)
         pop = self.cal["population"]
         lo, hi = np.searchsorted(self.cohort, [start - 17, start + 1])
@@ -389,12 +418,14 @@ class Generator:
 
 
 def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 20240601,
-          calibration: dict | None = None, null: bool = False) -> Path:
+          calibration: dict | None = None, null: bool = False, progress=None) -> Path:
     """Build the synthetic database at `db_path` atomically (a temporary file, then rename).
 
     `null=True` builds a *null borough*: every ethnic and sex effect is switched off (each
     ethnicity x sex cell has the borough's rate), so any disparity found is chance; used to
-    check false-positive rates and interval coverage."""
+    check false-positive rates and interval coverage. `progress(share, text)`, if given, is
+    told each step (the dashboard's first start)."""
+    step = progress or (lambda share, text: None)
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=db_path.parent)
@@ -410,24 +441,32 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
             eth = ethnicity_table()
             con.register("eth_df", eth)
             con.execute(queries.load("insert_ethnicity"))
+            step(0.02, "Drawing the borough's children")
             con.register("children_df", gen.children())
             con.execute(queries.load("insert_children"))
             con.unregister("children_df")
             con.register("schools_df", gen.schools())
             con.execute(queries.load("insert_schools"))
+            step(0.1, "Settling the model in")
             for t in range(-gen.burn_in, 0):
                 gen.period(t)
             for t in range(gen.n_periods):
+                step(0.15 + 0.8 * t / gen.n_periods, f"Year {t + 1} of {gen.n_periods}")
                 chunk = gen.period(t)
                 con.register("chunk_df", chunk)
                 con.execute(queries.load("insert_child_year"))
                 con.unregister("chunk_df")
                 del chunk
+            con.register("truth_df", pd.concat(gen.truth, ignore_index=True))
+            con.execute(queries.load("insert_generator_truth"))
+            con.unregister("truth_df")
             del gen                                   # the generator's arrays, before the cube
+            step(0.97, "Indexing")
             con.execute(queries.load("create_facts_view"))
             con.execute(queries.load("insert_build_info"),
                         {"scale": float(scale), "seed": int(seed), "null_borough": bool(null),
                          "generator": "analytics.data.synthetic"})
+            step(0.98, "Adding up the counts every view reads")
             con.execute(queries.load("set_memory_limit"), {"limit": CUBE_MEMORY})
             cube.build(con, RECORD_KEYS)
         os.replace(tmp, db_path)

@@ -7,6 +7,7 @@ written as the official symbol "[c]" (CSV, Excel) or null with the symbol in the
 """
 from __future__ import annotations
 
+import csv
 import io
 from datetime import datetime, timezone
 
@@ -43,20 +44,47 @@ def _with_symbols(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that would start a formula, behind a single quote; anything else as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _inert(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and column names neutralised; numeric cells untouched."""
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype.kind not in "fiub" and str(out[col].dtype) not in ("Int64", "Float64", "boolean"):
+            out[col] = out[col].map(neutralise, na_action="ignore")
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
 def to_csv(table: pd.DataFrame, meta: dict) -> bytes:
-    """CSV with the metadata as leading '# key: value' lines (read back with comment='#')."""
-    head = "".join(f"# {k}: {str(v).replace(chr(10), ' ')}\n" for k, v in meta.items())
-    return (head + _with_symbols(table).to_csv(index=False)).encode("utf-8")
+    """CSV with the metadata as leading '# key: value' lines (read back with comment='#');
+    text fields quoted and neutralised, numbers bare."""
+    head = "".join(f"# {k}: {' '.join(str(v).split())}\n" for k, v in meta.items())
+    body = _inert(_with_symbols(table)).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
+    return (head + body).encode("utf-8")
 
 
 def to_excel(table: pd.DataFrame, meta: dict) -> bytes:
-    """Workbook with a `data` sheet and a `metadata` sheet."""
+    """Workbook with a `data` sheet and a `metadata` sheet; every text cell a string."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         _with_symbols(table).to_excel(xl, sheet_name="data", index=False)
         pd.DataFrame({"item": list(meta), "value": list(meta.values())}).to_excel(
             xl, sheet_name="metadata", index=False)
         for sheet in xl.sheets.values():
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":      # openpyxl reads "=..." as a formula
+                        cell.data_type = "s"
             for col in sheet.columns:
                 width = max(len(str(c.value or "")) for c in col[:200])
                 sheet.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 80)

@@ -406,7 +406,9 @@ def _mn_score(theta, x1, n1, x2, n2):
     var = (p1 * (1 - p1) / n1 + theta * theta * p2 * (1 - p2) / n2) * N / (N - 1)
     diff = x1 / n1 - theta * x2 / n2
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(var > 0, diff / np.sqrt(var), np.sign(diff) * np.inf)
+        # no variance: 0 where the estimate is exactly theta, else infinitely far from it
+        return np.where(var > 0, diff / np.sqrt(var),
+                        np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
 
 
 def _score(a, n, c, m, z):

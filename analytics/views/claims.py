@@ -26,11 +26,18 @@ from analytics.data.reference import outcome as get_outcome
 from analytics import protect
 from analytics.stats.funnel import funnel_table
 from analytics.views.tables import Options, protected_rri
+from analytics.views.followup import followup_table, yj_history
+
+#: The claims files: section 5.4's group comparisons, then the statements about what follows
+#: an exclusion (two more columns: `measure` of the youth-justice cohort for `yj_share`, and
+#: the follow-up window in `years` for `after_exclusion`).
+CLAIM_FILES = ("claims.csv", "claims_after_exclusion.csv")
 
 
 def load_claims() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE / "claims.csv", dtype={"cohort": "string", "peers": "string",
-                                                        "periods": "string"})
+    dtype = {"cohort": "string", "peers": "string", "periods": "string", "measure": "string"}
+    return pd.concat([pd.read_csv(REFERENCE / name, dtype=dtype) for name in CLAIM_FILES],
+                     ignore_index=True)
 
 
 BORNE_OUT = "borne out"
@@ -143,6 +150,40 @@ def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) 
         outside = int(funnel["position"].str.contains("99.8").sum())
         return ClaimResult(claim["claim_id"], low <= outside <= high, float(outside),
                            detail=f"{outside} secondary schools outside 99.8% limits")
+
+    if kind == "yj_share":
+        table = yj_history(con, periods=periods)
+        row = table[table["measure"] == claim["measure"]].iloc[0]
+        if pd.isna(row["rate"]):
+            return ClaimResult(claim["claim_id"], False, None, detail=f"not shown: {row['status']}")
+        share = float(row["rate"]) / 100
+        return ClaimResult(claim["claim_id"], low <= share <= high, share,
+                           float(row["rate_ci_low"]) / 100, float(row["rate_ci_high"]) / 100,
+                           detail=f"{int(row['events'])} of {int(row['population'])} children "
+                                  f"with a proven offence, share {share:.3f} vs expected "
+                                  f"{low:g}-{high:g}")
+
+    if kind == "after_exclusion":
+        years = int(claim["years"])
+        table = followup_table(con, [], periods=None if claim["periods"] == "all" else periods,
+                               years=years, outcomes=[outcome])
+        row = table.iloc[0]
+        value, lo, hi = (None if pd.isna(row[c]) else float(row[c])
+                         for c in ("adjusted_rri", "adjusted_rri_ci_low", "adjusted_rri_ci_high"))
+        direction = _direction(low, high)
+        if value is None or lo is None:
+            verdict = UNCHECKABLE
+        elif not low <= value <= high:
+            verdict = NOT_BORNE_OUT
+        elif (direction == "higher" and lo <= 1) or (direction == "lower" and hi >= 1):
+            verdict = NOT_SIGNIFICANT
+        else:
+            verdict = BORNE_OUT
+        shown = ("not computable" if value is None else
+                 f"adjusted ratio {value:.2f} (CI {lo:.2f} to {hi:.2f}), crude {float(row['rri']):.2f}")
+        return ClaimResult(claim["claim_id"], verdict == BORNE_OUT, value, lo, hi,
+                           f"{shown} within {years} years vs expected {low:g}-{high:g}; "
+                           f"{row['adjusted_status']}", verdict)
 
     raise ValueError(f"claim {claim['claim_id']}: unknown comparison {kind!r}")
 

@@ -14,7 +14,14 @@ from analytics import protect
 from analytics.data.cohorts import Cohort
 from analytics.data.reference import outcome_catalogue
 from analytics.views.claims import load_claims
-from analytics.views.wording import format_number, group_labels, possessive, sentence
+from analytics.views.wording import (
+    capitalise,
+    format_number,
+    group_labels,
+    rate_subject,
+    sentence,
+)
+from analytics.views.followup import YJ_PHRASES
 
 
 @lru_cache(maxsize=None)
@@ -103,7 +110,7 @@ def headline(matrix: pd.DataFrame, breakdown=None) -> dict:
         largest = {"group": top["group"], "outcome": top["outcome"], "label": top["label"],
                    "short_label": top["short_label"], "noun": top["noun"],
                    "rri": float(top["rri"]), "text": format_number(top["rri"]),
-                   "subject": f"{possessive(top['group'])} {top['noun']} rate"}
+                   "subject": capitalise(rate_subject(top["noun"], top["group"]))}
     status = _status(matrix)
     return {"compared": compared, "over": int((rri > 1).sum()),
             "under": int((rri < 1).sum()), "largest": largest, "cells": len(matrix),
@@ -319,7 +326,7 @@ def claim_figure(claim, result) -> str:
         text = f"{format_number(value)} times the borough average"
         if result.ci_low is not None and result.ci_high is not None:
             text += f" (95% CI {format_number(result.ci_low)} to {format_number(result.ci_high)})"
-        return text + f"; the statement implies {span}."
+        return text + f"; the statement implies {span} times."
     if kind in ("highest", "top_n"):
         import re
         m = re.search(r"of (\d+) groups", result.detail or "")
@@ -336,6 +343,20 @@ def claim_figure(claim, result) -> str:
         return f"{int(value):,} children{other}."
     if kind == "count":
         return f"{int(value):,} children; the statement implies {low:,.0f} to {high:,.0f}."
+    if kind == "yj_share":
+        if missing:
+            return "No share can be shown (numbers too low or suppressed)."
+        what = YJ_PHRASES.get(str(claim.get("measure")), "had it")
+        return (f"{value:.0%} of the children with a proven offence {what}; the statement "
+                f"implies {low:.0%} to {high:.0%}.")
+    if kind == "after_exclusion":
+        if missing:
+            return "No ratio can be shown (numbers too low or suppressed)."
+        text = (f"{format_number(value)} times as likely within {int(claim['years'])} years "
+                "as pupils not excluded, with the same characteristics")
+        if result.ci_low is not None and result.ci_high is not None:
+            text += f" (95% CI {format_number(result.ci_low)} to {format_number(result.ci_high)})"
+        return text + f"; the statement implies {span}."
     if kind == "schools_beyond_chance":
         return (f"{int(value)} secondary schools outside the 99.8% limits of chance; the "
                 f"statement implies {low:g} to {high:g}.")

@@ -18,7 +18,7 @@ import pandas as pd
 from analytics.data.reference import REFERENCE, outcome_catalogue
 from analytics.protect import display_frame
 from analytics.views.trends import drawable
-from analytics.views.wording import capitalise, format_number, group_labels
+from analytics.views.wording import capitalise, format_number, group_labels, in_sentence
 
 __all__ = ["Stage", "Pathway", "load_pathways", "get", "stage_descriptions", "pathway_table",
            "largest_steps", "step_sentences", "pathway_finding", "stage_summary"]
@@ -163,7 +163,7 @@ def step_sentences(table: pd.DataFrame, pathway: Pathway, groups) -> list[str]:
     out = []
     for step in largest_steps(table, groups).itertuples(index=False):
         part = table[table["group"] == step.group].sort_values("stage")
-        who = step.group          # group_labels reads as a subject ("Black children")
+        who = in_sentence(step.group)     # "For girls of any other White background ..."
         if step.shown == 0:
             out.append(f"For {who} no stage of the {pathway.label.lower()} pathway can be "
                        "shown: the numbers are suppressed or not computable (pooling more "

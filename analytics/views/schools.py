@@ -18,6 +18,7 @@ from analytics.data.reference import outcome as get_outcome
 from analytics.stats.funnel import funnel_table
 from analytics.stats.rri import rri_table
 from analytics.views.tables import Options
+from analytics.views.wording import event_phrase
 
 #: The outcomes and phases the schools page offers.
 SCHOOL_OUTCOMES = ("suspension", "permanent_exclusion")
@@ -32,19 +33,20 @@ WB_LABEL = "White British pupils"
 POSITIONS = ["above 99.8% limit", "above 95% limit", "within limits", "below 95% limit",
              "below 99.8% limit", "no pupils"]
 
-#: Columns of `display_table` as a reader sees them, in table order.
+#: Columns of `display_table` as a reader sees them, in table order ("{event}": what the
+#: pupils counted did, from the catalogue: "suspended", "permanently excluded").
 COLUMN_LABELS = {
     "school": "School",
-    "rate": "BME rate",
-    "wb_rate": "White British rate",
+    "rate": "Rate, Black and minority ethnic pupils",
+    "wb_rate": "Rate, White British pupils",
     "rri": "RRI",
     "rri_interval": "RRI interval",
     "significant": "Significant",
     "position": "Against borough rate",
-    "population": "BME pupils",
-    "events": "BME excluded",
+    "population": "Black and minority ethnic pupils",
+    "events": "Black and minority ethnic pupils {event}",
     "wb_population": "White British pupils",
-    "wb_events": "White British excluded",
+    "wb_events": "White British pupils {event}",
     "status": "Status",
 }
 
@@ -160,13 +162,12 @@ def _phase_schools(n: int, phase: str) -> str:
 
 
 def funnel_finding(table: pd.DataFrame, noun: str, phase: str) -> str:
-    """A chart title stating the finding: how many schools lie above the limits (short
-    enough for a chart title, so "BME pupils"; the subtitle spells the group out)."""
+    """A chart title stating the finding: how many schools lie above the limits."""
     pos = table["position"].astype("string")
     n = int((table["population"].fillna(0) > 0).sum())
     above_outer = int((pos == "above 99.8% limit").sum())
     above_inner = int((pos == "above 95% limit").sum())
-    subject = f"{noun} rate for BME pupils"
+    subject = f"{noun} rate for {BME_LABEL}"
     if above_outer:
         return (f"{above_outer} of {_phase_schools(n, phase)} "
                 f"{'has' if above_outer == 1 else 'have'} a {subject} above the 99.8% limit")
@@ -230,4 +231,6 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     bare = lo.isin(SYMBOLS) | hi.isin(SYMBOLS)
     shown["rri_interval"] = (lo + " to " + hi).where(~bare, lo.where(lo.isin(SYMBOLS), hi))
     cols = [c for c in COLUMN_LABELS if c in shown.columns]
-    return shown[cols].rename(columns=COLUMN_LABELS)
+    outcome = table.attrs.get("outcome")
+    event = event_phrase(outcome).removeprefix("were ") if outcome else "with the outcome"
+    return shown[cols].rename(columns={k: v.format(event=event) for k, v in COLUMN_LABELS.items()})

@@ -17,7 +17,15 @@ from analytics.data.reference import ethnicity_table
 from analytics.data.reference import outcome as get_outcome
 from analytics.stats.trends import period_positions, persistence, pool_periods
 from analytics.views.tables import Options, protected_rri
-from analytics.views.wording import format_number, group_labels, possessive
+from analytics.views.wording import (
+    capitalise,
+    format_number,
+    group_labels,
+    in_sentence,
+    rate_of,
+    rate_phrase,
+    rate_subject,
+)
 
 __all__ = ["trend_from_counts", "trend_table", "comparison_rates", "periods_in_order",
            "section_groups", "default_groups", "drawable", "persistent_groups",
@@ -245,14 +253,14 @@ def rri_trend_finding(persistent: pd.DataFrame, groups, noun: str, comparison_la
     (`pool`: years per window, so that the title says what a 'period' was)."""
     shown = persistent[persistent["group"].isin(list(groups))]
     if shown.empty:
-        return (f"No group shown has had a {noun} rate significantly different from "
-                f"{comparison_label} in each of the last {spans(n, pool)}")
+        return (f"No group shown has had a {rate_of(noun)} significantly different from "
+                f"{rate_phrase(comparison_label)} in each of the last {spans(n, pool)}")
     high = shown[shown["direction"] == "higher"]
     pick = high if len(high) else shown
     top = pick.sort_values(["periods", "rri"], ascending=[False, not len(high)]).iloc[0]
     side = "above" if top["direction"] == "higher" else "below"
-    return (f"{possessive(top['group'])} {noun} rate has been significantly {side} "
-            f"{comparison_label} in each of the last {spans(int(top['periods']), pool)}"
+    return (f"{capitalise(rate_subject(noun, top['group']))} has been significantly {side} "
+            f"{rate_phrase(comparison_label)} in each of the last {spans(int(top['periods']), pool)}"
             + _others(len(pick) - 1))
 
 
@@ -263,25 +271,30 @@ def short_period(label: str) -> str:
 
 
 def rate_finding(table: pd.DataFrame, groups, noun: str, unit_text: str) -> str:
-    """Title of the rates chart: the highest latest rate among the groups drawn, and its
-    change since the group's first published rate."""
+    """Title of the rates chart: the group with the highest latest rate among the groups
+    drawn, and how that group's own rate has changed since its first published rate."""
     part = table[table["group"].isin(list(groups)) & table["rate"].notna()]
     order = periods_in_order(table)
     if part.empty or not order:
-        return f"No {noun} rate can be shown for the groups chosen"
+        return f"No {rate_of(noun)} can be shown for the groups chosen"
     latest = order[-1]
     now = part[part["period"] == latest]
     if now.empty:
-        return f"No {noun} rate can be shown for the groups chosen in {short_period(latest)}"
+        return f"No {rate_of(noun)} can be shown for the groups chosen in {short_period(latest)}"
     top = now.loc[now["rate"].astype(float).idxmax()]
-    text = (f"{top['group']}: highest {noun} rate shown in {short_period(latest)}, "
-            f"{format_number(top['rate'])} {unit_text}")
+    # One subject, one period per clause: which group is highest now, then how its own
+    # rate has moved ("down from 20.9" alone read as the highest rate falling).
+    text = (f"Of the groups shown, {in_sentence(top['group'])} had the highest {rate_of(noun)} in "
+            f"{short_period(latest)}: {format_number(top['rate'])} {unit_text}")
     mine = part[part["group"] == top["group"]]
     mine = mine.assign(_o=pd.Index(order).get_indexer(mine["period"])).sort_values("_o")
     first = mine.iloc[0]
     if first["period"] != latest:
         a, b = format_number(first["rate"]), format_number(top["rate"])
-        move = "unchanged from" if a == b else ("up from" if float(top["rate"]) >
-                                                float(first["rate"]) else "down from")
-        text += f" ({move} {a} in {short_period(first['period'])})"
+        when = short_period(first["period"])
+        if a == b:
+            text += f", the same as their own rate in {when}"
+        else:
+            move = "up" if float(top["rate"]) > float(first["rate"]) else "down"
+            text += f", {move} from their own rate of {a} in {when}"
     return text

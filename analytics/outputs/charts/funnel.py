@@ -2,8 +2,6 @@
 95% and 99.8% control limits; units beyond the limits coloured, shaped and labelled."""
 from __future__ import annotations
 
-import re
-
 import altair as alt
 import pandas as pd
 
@@ -19,12 +17,6 @@ POSITIONS = ["above 99.8% limit", "above 95% limit", "within limits", "below 95%
 COLOURS = ["#D55E00", "#E69F00", "#777777", "#56B4E9", "#0072B2"]
 SHAPES = ["triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down"]
 LIMITS = ["95% limits", "99.8% limits"]
-
-
-def short_name(name: str, limit: int = 24) -> str:
-    """"Secondary school E" -> "School E"; long names cut with an ellipsis."""
-    text = re.sub(r"^(Primary|Secondary) school\b", "School", str(name))
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _limit_lines(curve: pd.DataFrame, borough_rate: float, borough_key: str) -> pd.DataFrame:
@@ -87,13 +79,13 @@ def funnel(points: pd.DataFrame, curve: pd.DataFrame, borough_rate: float, *, un
            width: int = 600, height: int = 380) -> alt.LayerChart:
     """`points`: one row per unit with `school`, `population`, `rate`, `position` (nothing
     suppressed: see analytics.views.schools.funnel_points); `curve`: analytics.stats.funnel.funnel_curve.
-    Units outside the 95% limits are labelled with their (shortened) name. `width` and
+    Units outside the 95% limits are labelled with their name, as in the table. `width` and
     `height` must match the drawn plot (labels are placed in pixels)."""
     df = points[["school", "population", "rate", "position"]].copy()
     df["population"] = df["population"].astype(float)
     df["rate"] = df["rate"].astype(float)
     df["position"] = df["position"].astype(str)
-    df["label"] = df["school"].map(short_name)
+    df["label"] = df["school"].astype(str)     # the name the table shows, never shortened
     lo, hi = (df["population"].min(), df["population"].max()) if len(df) else (10.0, 100.0)
     pad = max((hi - lo) * 0.08, hi * 0.05, 5)
     x0, end = max(0.0, lo - pad), hi + pad

@@ -44,12 +44,12 @@ def heatmap(cells: pd.DataFrame, groups: list[str] | None = None,
 
     x = alt.X("short_label:N", sort=labels, title=None,
               scale=alt.Scale(domain=labels, paddingInner=0, paddingOuter=0),
-              axis=alt.Axis(orient="bottom", labelAngle=-45, labelLimit=200, labelFontSize=11,
+              axis=alt.Axis(orient="bottom", labelAngle=-45, labelLimit=0, labelFontSize=11,
                             labelFont=FONT, ticks=False, domain=False, labelOverlap=False,
                             labelPadding=4))
     y = alt.Y("group:N", sort=groups, title=None,
               scale=alt.Scale(domain=groups, paddingInner=0, paddingOuter=0),
-              axis=alt.Axis(labelLimit=260, labelFontSize=11, labelFont=FONT, ticks=False,
+              axis=alt.Axis(labelLimit=0, labelFontSize=11, labelFont=FONT, ticks=False,
                             domain=False))
     tooltip = [alt.Tooltip("group:N", title="Group"),
                alt.Tooltip("label:N", title="Outcome"),

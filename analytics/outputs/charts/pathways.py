@@ -65,7 +65,7 @@ def stage_rri_chart(table: pd.DataFrame, pathway: Pathway, groups, comparison_la
     label_expr = f"{json.dumps(labels)}[round(datum.value)]"
     x = alt.X("x:Q", title=None, scale=alt.Scale(domain=[-0.45, n - 0.55], nice=False),
               axis=alt.Axis(values=list(range(n)), labelExpr=label_expr, grid=False,
-                            labelFontSize=12, labelLimit=200, ticks=False, domain=False,
+                            labelFontSize=12, labelLimit=0, ticks=False, domain=False,
                             labelPadding=8))
     scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
     y = alt.Y("rri:Q", scale=scale, title=f"RRI, log scale (1 = same rate as {comparison_label})",

@@ -44,7 +44,7 @@ def profile_chart(rows: pd.DataFrame) -> alt.LayerChart:
                             grid=True, gridColor="#eeeeee"))
     y = alt.Y("short_label:N", sort=order, title=None,
               scale=alt.Scale(domain=order),
-              axis=alt.Axis(labelLimit=200, labelFont=FONT, labelFontSize=11, ticks=False,
+              axis=alt.Axis(labelLimit=0, labelFont=FONT, labelFontSize=11, ticks=False,
                             domain=False,
                             labelFontWeight=alt.expr(
                                 f"indexof({headings!r}, datum.value) >= 0 ? 'bold' : 'normal'"),

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 
 from analytics.outputs.charts import OKABE_ITO
-from analytics.views.trends import drawable, periods_in_order, short_period
+from analytics.views.trends import drawable, periods_in_order, short_period, spans
 
 #: Line colours for groups (Okabe-Ito without yellow, which is hard to read on white, and
 #: black, kept for the comparison line).
 GROUP_COLOURS = [c for c in OKABE_ITO if c not in ("#F0E442", "#000000")]
 AVERAGE = "Borough average"
-LEGEND = alt.Legend(orient="top", direction="horizontal", columns=4, labelLimit=260,
+LEGEND = alt.Legend(orient="top", direction="horizontal", columns=4, labelLimit=0,
                     symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1, labelFontSize=12)
 TICKS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 4, 5, 7, 10, 20, 50, 100)
 
@@ -39,7 +39,7 @@ def _period_axis(order: list[str]) -> alt.X:
     return alt.X("period_short:O", sort=labels, scale=alt.Scale(domain=labels),
                  title="Academic year" if all(" to " not in p for p in order)
                  else "Academic years (pooled window)",
-                 axis=alt.Axis(labelAngle=angle, labelLimit=120, labelFlush=False))
+                 axis=alt.Axis(labelAngle=angle, labelLimit=0, labelFlush=False))
 
 
 def _frame(table: pd.DataFrame, groups, cols) -> pd.DataFrame:
@@ -180,12 +180,13 @@ def rri_lines(table: pd.DataFrame, groups, comparison_label: str, persistence_n:
     nonsig = valid.transform_filter(~alt.datum.significant).mark_point(
         filled=False, fill="white", size=60, strokeWidth=2, opacity=1).encode(
         y=alt.Y("rri:Q", scale=scale), tooltip=tooltip)
-    ring_label = f"Ringed: significant {persistence_n} periods running"
+    pool = int(table.attrs.get("pooled_periods", 1) or 1)
+    ring_label = f"Ringed: significant in each of the last {spans(persistence_n, pool)}"
     rings = valid.transform_filter(alt.datum.persistent).transform_calculate(
         marker=f"'{ring_label}'").mark_point(size=260, strokeWidth=1.8, filled=False).encode(
         y=alt.Y("rri:Q", scale=scale), tooltip=tooltip,
         shape=alt.Shape("marker:N", scale=alt.Scale(domain=[ring_label], range=["circle"]),
-                        legend=alt.Legend(title=None, orient="top", symbolSize=160, labelLimit=300,
+                        legend=alt.Legend(title=None, orient="top", symbolSize=160, labelLimit=0,
                                           labelFontSize=12,
                                           symbolStrokeColor="#000", symbolFillColor="white")),
         color=alt.value("#000"))
