@@ -251,3 +251,31 @@ def test_processes_starting_together_build_the_database_once(tmp_path):
     inodes = {p.communicate(timeout=300)[0].strip() for p in procs}
     assert all(p.returncode == 0 for p in procs)
     assert len(inodes) == 1 and os.stat(path).st_ino == int(inodes.pop())
+
+
+def test_an_imported_record_level_dataset_gets_its_cube(con, tmp_path, spy):
+    """The import builds the cube into the dataset's file; its views equal the row scan,
+    with the columns the file does not have (here CIN, care, exclusions) NULL."""
+    from analytics.data import store
+    rows = con.execute("""
+        SELECT cy.child_id, cy.period, c.sex, c.ethnicity_code AS ethnicity, cy.age, cy.on_roll,
+               cy.fsm, cy.sen, cy.suspensions, cy.proven_offence, cy.custody
+        FROM child_year cy JOIN children c USING (child_id)
+        WHERE cy.period IN ('2022/23', '2023/24', '2024/25')""").df()
+    src = tmp_path / "records.parquet"
+    rows.to_parquet(src)
+    root = tmp_path / "store"
+    store.import_file(src, "mine", root)
+    with store.connect_dataset(store.dataset_info("mine", root)) as ucon:
+        assert cube.current(ucon)
+        mine = db_periods(ucon)
+        for kwargs in (dict(by=["ethnicity_major", "sex", "period"], periods=mine),
+                       dict(by=["ethnicity_minor"], periods=mine),
+                       dict(by=["fsm_status", "care_status"], periods=mine[-1:]),
+                       dict(by=[], periods=mine, cohort="black_african_boys")):
+            got, rows_only, used = _both(lambda: flag_counts(ucon, PAIRS, **kwargs), spy)
+            assert used == [True]
+            pd.testing.assert_frame_equal(got.astype({c: "int64" for c in got.columns
+                                                      if c in rows_only.select_dtypes("number")}),
+                                          rows_only.fillna(0).astype(
+                                              {c: "int64" for c in rows_only.select_dtypes("number")}))

@@ -208,6 +208,13 @@ def _info(con) -> tuple[pd.DataFrame, dict] | None:
     return info, {(n, d): int(i) for i, n, d in pairs}
 
 
+def periods(con) -> list[str] | None:
+    """The periods of the data in order, as the cube recorded them (None without a cube)."""
+    if _disabled.get() or _info(con) is None:
+        return None
+    return [r[0] for r in con.execute(queries.load("cube_read_periods")).fetchall()]
+
+
 def current(con) -> bool:
     """Whether the connection's database has a cube of this layout."""
     return _info(con) is not None
