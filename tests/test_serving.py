@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
+import sys
 import urllib.request
 from collections import defaultdict
 
 import pytest
 
+from analytics import ROOT
 from scripts import serve
 
 
@@ -38,9 +41,9 @@ def _get(url: str, cookie: str | None = None):
         return r.status, r.headers.get_all("Set-Cookie") or []
 
 
-async def _run_page(url: str, cookie: str, page: str = "explorer") -> list[str]:
+async def _run_page(url: str, cookie: str, page: str = "explorer") -> tuple[list[str], str]:
     """One session over the proxy: the page's script run to its end; the kinds of element
-    it drew (an exception would be one)."""
+    it drew (an exception would be one) and the text of what it sent."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -51,15 +54,16 @@ async def _run_page(url: str, cookie: str, page: str = "explorer") -> list[str]:
         msg = BackMsg()
         msg.rerun_script.page_name = page
         await ws.send(msg.SerializeToString())
-        kinds = []
+        kinds, text = [], []
         while True:
             reply = ForwardMsg()
             reply.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=300))
             if reply.WhichOneof("type") == "delta":
                 kinds.append(reply.delta.new_element.WhichOneof("type") or "")
+                text.append(str(reply.delta))
             if reply.WhichOneof("type") == "script_finished" and reply.script_finished != 2:
                 assert reply.script_finished == 0       # 0 success, 1 error (2: it reran)
-                return kinds
+                return kinds, "\n".join(text)
 
 
 def _routes(run) -> dict[str, set]:
@@ -89,10 +93,26 @@ def test_two_processes_behind_nginx_with_sticky_sessions(borough_db, tmp_path):
         assert len(users) == 16 and all(len(u) == 1 for u in users.values())   # sticky
         assert {next(iter(u)) for u in users.values()} == {f"127.0.0.1:{p}" for p in ports}
         # a page runs through the proxy, its websocket on the same process as its requests
-        async def both():
-            return await asyncio.gather(*(_run_page(url, f"disprop_route=user{i}")
-                                          for i in range(2)))
+        first = {}
+        for r, u in sorted(users.items()):
+            first.setdefault(next(iter(u)), r)          # one route cookie per process
 
-        for kinds in asyncio.run(both()):
-            assert "exception" not in kinds and kinds
+        async def pages():
+            return await asyncio.gather(*(_run_page(url, f"disprop_route={r}")
+                                          for r in first.values()))
+
+        for kinds, text in asyncio.run(pages()):
+            assert kinds and "exception" not in kinds and "shared_records" not in text
         assert all(len(u) == 1 for r, u in _routes(run).items() if r.startswith("user"))
+        # the processes share the user store: a dataset imported by a third process (the
+        # command line) is offered by both
+        src = tmp_path / "records.csv"
+        src.write_text("child_id,period,sex,ethnicity,age,on_roll,suspensions\n"
+                       + "".join(f"{i},2023/24,{'Female' if i % 2 else 'Male'},WBRI,{8 + i % 7},1,"
+                                 f"{i % 5 == 0:d}\n" for i in range(60)))
+        done = subprocess.run([sys.executable, "-m", "analytics", "import", str(src), "--name",
+                               "shared_records"], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "DISPROP_USER_DATA": str(tmp_path / "user")})
+        assert done.returncode == 0, done.stderr
+        for _, text in asyncio.run(pages()):
+            assert "shared_records" in text
