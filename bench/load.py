@@ -1,10 +1,12 @@
 """Load test: N simultaneous sessions changing filters against the app on localhost.
 
     python bench/load.py [--mode ws|browser] [--sessions 20] [--seconds 60] [--port 8765]
-                         [--db PATH] [--page explorer]
+                         [--db PATH] [--page explorer] [--processes N]
 
-Starts `streamlit run app.py` on the port (unless --url is given). Then, until the time is
-up, each session asks for reruns with different filters and times each one:
+Starts `streamlit run app.py` on the port (unless --url is given), or with `--processes N`
+the deployment of docs/serving.md: N app processes behind nginx with sticky sessions
+(scripts/serve.py), driven through the proxy. Then, until the time is up, each session asks
+for reruns with different filters and times each one:
 
 * `ws` (default): each session speaks Streamlit's own websocket protocol, as the browser
   does, and asks for a rerun with a new query string (every filter is bound to the URL, so
@@ -14,8 +16,10 @@ up, each session asks for reruns with different filters and times each one:
   options and wait for the app's script state to return to "notRunning". On a small
   machine the browsers' own drawing dominates (they share its cores with the server).
 
-Reports reruns, errors (exceptions shown, failed runs or timeouts: must be zero) and the
-p50/p95/max rerun latency. Bounded: every wait has a timeout and the run stops after
+Each session first loads the page over HTTP, as a browser does, and keeps the cookies it is
+given (behind the proxy: the route cookie that keeps it on one process). Reports reruns,
+errors (exceptions shown, failed runs or timeouts: must be zero), the p50/p95/max rerun
+latency and, behind the proxy, how the sessions spread over the processes. Bounded: every wait has a timeout and the run stops after
 --seconds plus one rerun.
 """
 from __future__ import annotations
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +100,13 @@ QUERIES = ["", "period=2023%2F24", "cmp=All+other+children", "years=3",
            "period=2019%2F20&level=0.99"]
 
 
+def _cookies(url: str, page: str) -> str:
+    """Load the page like a browser and return the Cookie header it would send next."""
+    with urllib.request.urlopen(f"{url}/{page}", timeout=60) as r:
+        jar = [h.split(";", 1)[0] for h in r.headers.get_all("Set-Cookie") or []]
+    return "; ".join(jar)
+
+
 async def ws_session(url: str, page: str, until: float, index: int, latencies: list,
                      errors: list) -> None:
     import websockets
@@ -104,8 +116,11 @@ async def ws_session(url: str, page: str, until: float, index: int, latencies: l
     stream = url.replace("http", "ws", 1) + "/_stcore/stream"
     step = index
     try:
+        cookie = await asyncio.to_thread(_cookies, url, page)
         async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None,
-                                      open_timeout=60) as ws:
+                                      open_timeout=60,
+                                      additional_headers={"Cookie": cookie} if cookie else None
+                                      ) as ws:
             first = True
             while time.time() < until or first:
                 query = QUERIES[step % len(QUERIES)]
@@ -156,6 +171,62 @@ async def run(url: str, sessions: int, seconds: float) -> tuple[list, list]:
     return latencies, errors
 
 
+def spread(run: Path) -> dict[str, int]:
+    """Sessions (route cookies) per app process, from the proxy's access log."""
+    routes: dict[str, set] = {}
+    for line in (run / "logs" / "disproportionality.access.log").read_text().splitlines():
+        if "/_stcore/stream" in line:
+            upstream = line.split("upstream=")[1].split()[0]
+            routes.setdefault(upstream, set()).add(line.split("route=")[1].split()[0])
+    return {u: len(r) for u, r in sorted(routes.items())}
+
+
+def drive(sessions: int = 20, seconds: float = 60, mode: str = "ws", page: str = "explorer",
+          processes: int = 0, port: int = 8765, db: str | None = None,
+          url: str | None = None) -> dict:
+    """Run the load test; returns reruns, errors, p50/p95/max latency (s) and, behind the
+    proxy, sessions per process."""
+    with ExitStack() as stack:
+        run = None
+        if url:
+            base = url
+        elif processes:
+            sys.path.insert(0, str(ROOT))
+            from scripts.serve import serving
+            base, run, _ = stack.enter_context(serving(processes, port, db))
+        else:
+            server = start_server(port, db)
+            stack.callback(_stop, server)
+            base = f"http://localhost:{port}"
+        if mode == "ws":
+            latencies, errors = asyncio.run(run_ws(base, page, sessions, seconds))
+        else:
+            latencies, errors = asyncio.run(run(f"{base}/{page}", sessions, seconds))
+        per_process = spread(run) if run else {}
+    q = (statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) >= 2
+         else [float("nan")] * 19)
+    return {"mode": mode, "sessions": sessions, "seconds": seconds, "page": page,
+            "processes": processes, "reruns": len(latencies), "errors": errors,
+            "p50_s": statistics.median(latencies) if latencies else float("nan"),
+            "p95_s": q[18], "max_s": max(latencies) if latencies else float("nan"),
+            "per_process": per_process}
+
+
+def report(r: dict) -> str:
+    where = f", {r['processes']} processes behind nginx" if r["processes"] else ""
+    lines = [f"mode {r['mode']}, sessions {r['sessions']}, {r['seconds']:.0f} s, "
+             f"page /{r['page']}{where}",
+             f"reruns {r['reruns']}, errors {len(r['errors'])}"]
+    if r["reruns"]:
+        lines.append(f"rerun latency p50 {r['p50_s']:.2f} s, p95 {r['p95_s']:.2f} s, "
+                     f"max {r['max_s']:.2f} s")
+    if r["per_process"]:
+        lines.append("sessions per process: "
+                     + ", ".join(f"{u} {n}" for u, n in r["per_process"].items()))
+    lines += ["  " + e for e in r["errors"][:10]]
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mode", choices=["ws", "browser"], default="ws")
@@ -165,28 +236,19 @@ def main(argv=None) -> int:
     p.add_argument("--db", help="database for the app (default: the app's own)")
     p.add_argument("--page", default="explorer", help="page URL path to load (default explorer)")
     p.add_argument("--url", help="an already running app's base URL (then no server is started)")
+    p.add_argument("--processes", type=int, default=0,
+                   help="start N app processes behind nginx (scripts/serve.py) and drive the "
+                        "proxy; 0 (default): one process, no proxy")
     args = p.parse_args(argv)
-    server = None if args.url else start_server(args.port, args.db)
-    base = args.url or f"http://localhost:{args.port}"
-    try:
-        if args.mode == "ws":
-            latencies, errors = asyncio.run(run_ws(base, args.page, args.sessions, args.seconds))
-        else:
-            latencies, errors = asyncio.run(run(f"{base}/{args.page}", args.sessions, args.seconds))
-    finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=30)
-    q = (statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) >= 2
-         else [float("nan")] * 19)
-    print(f"mode {args.mode}, sessions {args.sessions}, {args.seconds:.0f} s, page /{args.page}")
-    print(f"reruns {len(latencies)}, errors {len(errors)}")
-    if latencies:
-        print(f"rerun latency p50 {statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s, "
-              f"max {max(latencies):.2f} s")
-    for e in errors[:10]:
-        print("  " + e)
-    return 1 if errors else 0
+    result = drive(args.sessions, args.seconds, args.mode, args.page, args.processes,
+                   args.port, args.db, args.url)
+    print(report(result))
+    return 1 if result["errors"] else 0
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,18 @@
-"""Benchmark: build, full RRI matrix, raw GROUP BY floor, pandas baseline, page rerun and cold
-start, the adjusted model (what explains a gap) and the follow-up after exclusion, at several
-scales on the same data.
+"""Benchmark: build, full RRI matrix (from the counts cube and from the rows), the raw
+GROUP BY floors over the cube and over the rows, pandas baseline, cold views, page rerun
+and cold start, the adjusted model (what explains a gap) and the follow-up after exclusion,
+at several scales on the same data; optionally the load test through the proxy.
 
-    python -m bench [--scales 1,5,25] [--repeats 3] [--json FILE] [--keep DIR]
+    python -m bench [--scales 1,5,25,300] [--repeats 3] [--json FILE] [--keep DIR]
+                    [--load 20x60 [--processes 2] [--load-scale S]]
 
 Every figure is the median of `--repeats` runs (builds at scale >= 25 are repeated at most
-twice to keep the whole run under ten minutes). Peak memory is the resident set size of a
-fresh process doing only that job. No timing is asserted anywhere: this prints figures.
+twice, and at scale >= 100 once, as are the figures that scan every row there). Peak memory
+is the resident set size of a fresh process doing only that job. The pandas baseline loads
+every row into memory, so it is run up to scale 25 only. `--load SESSIONSxSECONDS` runs
+bench/load.py's websocket sessions against `--processes` app processes behind nginx on the
+database of `--load-scale` (default: the first scale). No timing is asserted anywhere: this
+prints figures.
 """
 from __future__ import annotations
 
@@ -28,12 +34,15 @@ from scipy import stats
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics.data import queries  # noqa: E402
+from analytics.data import cube, queries  # noqa: E402
 from analytics.data.db import connect, periods  # noqa: E402
 from analytics.data.reference import outcome_catalogue  # noqa: E402
-from analytics.views.tables import Options, rri_matrix  # noqa: E402
+from analytics.views.tables import Options, rri_for_outcome, rri_matrix  # noqa: E402
 
 BREAKDOWN = ["ethnicity_minor", "sex"]
+#: Scales above which figures that read every row are measured once, and pandas not at all.
+BIG_SCALE = 100
+PANDAS_MAX_SCALE = 25
 
 
 def median_time(fn, repeats: int) -> float:
@@ -92,6 +101,39 @@ def followup(con) -> pd.DataFrame:
 
 def floor(con) -> pd.DataFrame:
     return con.execute(queries.load("bench_floor")).df()
+
+
+def cube_floor(con) -> pd.DataFrame:
+    """The raw GROUP BY over the cube table the matrix reads: every count and key it needs."""
+    return con.execute(queries.load("bench_cube_floor")).df()
+
+
+# -- cold views: a filter never asked for before in this process --------------------------
+
+#: (outcome, population filter) pairs, each asked once: filters the sidebar offers.
+COLD = [("suspension", {"sex": ["Female"]}), ("custody", {"sex": ["Male"]}),
+        ("cin", {"ethnicity_major": ["Black"]}), ("neet", {"sex": ["Female"]}),
+        ("permanent_exclusion", {"sex": ["Male"]})]
+#: The same with a characteristic that can change between years: pooled, from the rows.
+COLD_FALLBACK = [("suspension", {"fsm_status": ["FSM eligible"]}),
+                 ("custody", {"care_status": ["Not looked after"]}),
+                 ("cin", {"sen_status": ["No SEN"]})]
+
+
+def cold_view(con, outcome: str, filters: dict) -> pd.DataFrame:
+    """The RRI explorer's default view (three years pooled, minor group by sex) of an
+    outcome with a population filter."""
+    return rri_for_outcome(con, outcome, BREAKDOWN, periods(con)[-3:], filters=filters,
+                           options=Options())
+
+
+def cold_time(con, cases) -> float:
+    times = []
+    for outcome, filters in cases:
+        start = time.perf_counter()
+        cold_view(con, outcome, filters)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 #: The pandas baseline's own reading of each outcome flag (mirrors queries/create_facts_view.sql).
@@ -193,36 +235,58 @@ def machine() -> str:
 
 def bench_scale(scale: float, repeats: int, workdir: Path) -> dict:
     db = workdir / f"scale{scale:g}.duckdb"
-    builds = [build(scale, db) for _ in range(min(repeats, 2) if scale >= 25 else repeats)]
+    big = scale >= BIG_SCALE
+    n_builds = 1 if big else min(repeats, 2) if scale >= 25 else repeats
+    builds = [build(scale, db) for _ in range(n_builds)]
     res = {"build_s": statistics.median(b["wall_s"] for b in builds),
            "build_peak_mb": statistics.median(b["peak_mb"] for b in builds)}
+    once = 1 if big else repeats
     with connect(db) as con:
         rows = con.execute(queries.load("child_year_count")).fetchone()[0]
-        product_matrix(con)                       # warm DuckDB's file cache for all three
+        res["cold_view_s"] = cold_time(con, COLD[:max(repeats, 3)])
+        product_matrix(con)                       # warm DuckDB's file cache
         res["matrix_s"] = median_time(lambda: product_matrix(con), repeats)
-        res["floor_s"] = median_time(lambda: floor(con), repeats)
-        res["pandas_s"] = median_time(lambda: pandas_matrix(con), max(1, repeats - 1))
+        res["cube_floor_s"] = median_time(lambda: cube_floor(con), repeats)
         res["matrix_rows"] = len(product_matrix(con))
-        res["explain_s"] = median_time(lambda: explain(con), max(1, repeats - 1))
-        res["followup_s"] = median_time(lambda: followup(con), max(1, repeats - 1))
-    res.update(page_figures(db, repeats))
+        with cube.disabled():
+            res["cold_fallback_s"] = cold_time(con, COLD_FALLBACK[:max(once, 1)])
+            product_matrix(con)
+            res["matrix_rows_s"] = median_time(lambda: product_matrix(con), once)
+        res["floor_s"] = median_time(lambda: floor(con), once)
+        res["pandas_s"] = (median_time(lambda: pandas_matrix(con), max(1, repeats - 1))
+                           if scale <= PANDAS_MAX_SCALE else float("nan"))
+        # per-child models and follow-ups scan the rows by design (up to scale 25 here)
+        small = scale <= PANDAS_MAX_SCALE
+        res["explain_s"] = (median_time(lambda: explain(con), max(1, repeats - 1)) if small
+                            else float("nan"))
+        res["followup_s"] = (median_time(lambda: followup(con), max(1, repeats - 1)) if small
+                             else float("nan"))
+    res.update(page_figures(db, once))
     res["child_years"] = rows
+    res["matrix_over_cube_floor"] = res["matrix_s"] / res["cube_floor_s"]
     res["matrix_over_floor"] = res["matrix_s"] / res["floor_s"]
     res["pandas_over_matrix"] = res["pandas_s"] / res["matrix_s"]
     return res
 
 
+COLUMNS = [("child_years", "{:,.0f}"), ("build_s", "{:.1f}"), ("build_peak_mb", "{:,.0f}"),
+           ("matrix_s", "{:.3f}"), ("cube_floor_s", "{:.3f}"), ("matrix_over_cube_floor", "{:.2f}"),
+           ("matrix_rows_s", "{:.2f}"), ("floor_s", "{:.2f}"), ("matrix_over_floor", "{:.2f}"),
+           ("pandas_s", "{:.2f}"), ("pandas_over_matrix", "{:.1f}"), ("cold_view_s", "{:.3f}"),
+           ("cold_fallback_s", "{:.2f}"), ("rerun_s", "{:.3f}"), ("cold_start_s", "{:.2f}"),
+           ("app_peak_mb", "{:,.0f}"), ("explain_s", "{:.2f}"), ("followup_s", "{:.2f}")]
+
+
+def _cell(value, fmt: str) -> str:
+    return "-" if isinstance(value, float) and np.isnan(value) else fmt.format(value)
+
+
 def table(results: dict) -> str:
-    cols = [("child_years", "{:,.0f}"), ("build_s", "{:.1f}"), ("build_peak_mb", "{:.0f}"),
-            ("matrix_s", "{:.3f}"), ("floor_s", "{:.3f}"), ("pandas_s", "{:.2f}"),
-            ("matrix_over_floor", "{:.2f}"), ("pandas_over_matrix", "{:.1f}"),
-            ("rerun_s", "{:.3f}"), ("cold_start_s", "{:.2f}"), ("app_peak_mb", "{:.0f}"),
-            ("explain_s", "{:.2f}"), ("followup_s", "{:.2f}")]
-    head = "| scale | " + " | ".join(c for c, _ in cols) + " |"
-    rule = "|---" * (len(cols) + 1) + "|"
+    head = "| scale | " + " | ".join(c for c, _ in COLUMNS) + " |"
+    rule = "|---" * (len(COLUMNS) + 1) + "|"
     lines = [head, rule]
     for scale, r in results.items():
-        lines.append(f"| {scale} | " + " | ".join(fmt.format(r[c]) for c, fmt in cols) + " |")
+        lines.append(f"| {scale} | " + " | ".join(_cell(r[c], fmt) for c, fmt in COLUMNS) + " |")
     return "\n".join(lines)
 
 
@@ -233,11 +297,17 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is reported")
     p.add_argument("--json", type=Path, help="also write the figures as JSON")
     p.add_argument("--keep", type=Path, help="keep the built databases in this folder")
+    p.add_argument("--load", help="SESSIONSxSECONDS, e.g. 20x60: also run the load test through "
+                                  "the proxy (default: not run)")
+    p.add_argument("--processes", type=int, default=2,
+                   help="app processes behind nginx for --load (default 2)")
+    p.add_argument("--load-scale", type=float, help="the scale whose database --load serves "
+                                                    "(default: the first of --scales)")
     args = p.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",")]
     start = time.perf_counter()
     print(f"machine: {machine()}")
-    results = {}
+    results, load = {}, None
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -245,8 +315,21 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             results[f"{scale:g}"] = bench_scale(scale, args.repeats, workdir)
             print(f"scale {scale:g} done in {time.perf_counter() - t0:.0f} s", flush=True)
+        if args.load:
+            from bench.load import drive, report
+            from scripts.serve import free_port
+            sessions, seconds = (float(x) for x in args.load.lower().split("x"))
+            load_scale = args.load_scale if args.load_scale is not None else scales[0]
+            load = drive(int(sessions), seconds, processes=args.processes,
+                         port=free_port(), db=str(workdir / f"scale{load_scale:g}.duckdb"))
+            load["scale"] = load_scale
     print(table(results))
+    if load:
+        print(f"load test on the scale-{load['scale']:g} database:")
+        print(report(load))
     print(f"total {time.perf_counter() - start:.0f} s")
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), **results}, indent=2))
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"machine": machine(), **results,
+                                         **({"load": load} if load else {})}, indent=2))
     return 0

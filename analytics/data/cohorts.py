@@ -79,5 +79,11 @@ def where_clause(where: dict, flags_all=(), flags_any=(), age=None,
     return (" AND ".join(parts) or "TRUE"), params
 
 
+def cohort_columns(cohort: Cohort) -> set[str]:
+    """The columns of the `facts` view a cohort's condition reads."""
+    return (set(cohort.where) | set(cohort.flags_all) | set(cohort.flags_any)
+            | ({"age"} if cohort.age is not None else set()))
+
+
 def cohort_condition(cohort: Cohort, prefix: str = "c") -> tuple[str, dict]:
     return where_clause(cohort.where, cohort.flags_all, cohort.flags_any, cohort.age, prefix)

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-from analytics.data import queries
-from analytics.data.cohorts import COMPLEMENT_LABEL, Cohort, cohort_condition, where_clause
+from analytics.data import cube, queries
+from analytics.data.cohorts import (
+    COMPLEMENT_LABEL,
+    Cohort,
+    cohort_columns,
+    cohort_condition,
+    where_clause,
+)
 from analytics.data.cohorts import get as get_cohort
 from analytics.data.db import periods as all_periods
 from analytics.data.reference import outcome as get_outcome
@@ -51,22 +58,25 @@ def _windows(con, by, periods, windows) -> tuple[dict, bool]:
     return {POOLED: periods}, False
 
 
-def _groups(by, cohort, params: dict) -> tuple[list[str], list[str]]:
-    """(SELECT items, their column names) for the breakdown and the cohort, allow-listed."""
-    items, names = [], []
+def _groups(by, cohort, params: dict) -> tuple[list[str], list[str], set[str]]:
+    """(SELECT items, their column names, the columns they read) for the breakdown and the
+    cohort, allow-listed."""
+    items, names, reads = [], [], set()
     if cohort is not None:
         cohort = get_cohort(cohort) if isinstance(cohort, str) else cohort
         cond, cparams = cohort_condition(cohort)
         items.append(f"CASE WHEN {cond} THEN $cohort_in ELSE $cohort_out END AS cohort")
         names.append("cohort")
+        reads |= cohort_columns(cohort)
         params.update(cparams, cohort_in=cohort.label, cohort_out=COMPLEMENT_LABEL)
     for col in by:
         if col != "period":
             items.append(queries.identifier(col, queries.DIMENSIONS))
             names.append(col)
+            reads.add(col)
     if not items:
         items, names = ["'All children' AS all_children_group"], ["all_children_group"]
-    return items, names
+    return items, names, reads
 
 
 def flag_counts(con, pairs, by=(), periods=None, cohort: Cohort | str | None = None,
@@ -75,39 +85,15 @@ def flag_counts(con, pairs, by=(), periods=None, cohort: Cohort | str | None = N
     columns (and `period` holding the window label when windows are kept), then per pair i
     the columns e<i>, n<i> (events, population) and ek<i>, nk<i> (their cell keys), and for
     windows pooling several periods the per-child sums of squares syy<i>, sxy<i>, sxx<i>
-    with their keys syyk<i>, sxyk<i>, sxxk<i>."""
+    with their keys syyk<i>, sxyk<i>, sxxk<i>.
+
+    Answered from the counts cube (analytics.data.cube) when it holds everything the
+    request reads, otherwise from the rows; both give the same numbers."""
     by = list(by)
-    windows, keep = _windows(con, by, periods, windows)
-    params: dict = {
-        "window_labels": [w for w, ps in windows.items() for _ in ps],
-        "window_periods": [p for ps in windows.values() for p in ps],
-        "key_space": RECORD_KEYS,
-    }
-    items, names = _groups(by, cohort, params)
-    pooled = any(len(ps) > 1 for ps in windows.values())
-    flags, sums, single, aggregates = [], [], [], []
-    for i, (num, den) in enumerate(pairs):
-        num = queries.identifier(num, queries.FLAGS)
-        den = queries.identifier(den, queries.FLAGS)
-        flags += [f"{den} AS n{i}", f"({num} AND {den}) AS e{i}"]
-        sums += [f"count(*) FILTER (WHERE n{i}) AS x{i}", f"count(*) FILTER (WHERE e{i}) AS y{i}"]
-        single += [f"n{i}::INTEGER AS x{i}", f"e{i}::INTEGER AS y{i}"]
-        terms = {"e": f"y{i}", "n": f"x{i}"}
-        if pooled:
-            terms.update({"syy": f"y{i} * y{i}", "sxy": f"x{i} * y{i}", "sxx": f"x{i} * x{i}"})
-        for name, term in terms.items():
-            aggregates += [f"sum({term}) AS {name}{i}",
-                           f"sum(record_key * {term}) % $key_space AS {name}k{i}"]
-    filt, fparams = where_clause(filters or {}, prefix="f")
-    params.update(fparams)
-    sep = ",\n        "
-    clusters = queries.render(
-        "clusters_pooled" if pooled else "clusters_single", group_cols=sep.join(names),
-        cluster_sums=sep.join(sums), cluster_flags=sep.join(single))
-    sql = queries.render(
-        "counts", group_select=sep.join(items), flag_select=sep.join(flags), filter=filt,
-        clusters=clusters, group_cols=sep.join(names), aggregates=sep.join(aggregates))
-    wide = con.execute(sql, params).df()
+    request, keep = _request(con, pairs, by, periods, cohort, filters, windows)
+    wide = cube.counts(con, request)
+    if wide is None:
+        wide = _scan(con, request)
     wide = wide.rename(columns={"window_label": "period"})
     if not keep:
         wide = wide.drop(columns="period")
@@ -116,6 +102,59 @@ def flag_counts(con, pairs, by=(), periods=None, cohort: Cohort | str | None = N
     if "period" in wide.columns:
         cols.append("period")
     return wide[cols + [c for c in wide.columns if c not in cols]]
+
+
+def _request(con, pairs, by, periods, cohort, filters, windows) -> tuple[cube.Request, bool]:
+    """The request of a `flag_counts` call (allow-listed), and whether it keeps windows."""
+    windows, keep = _windows(con, by, periods, windows)
+    params: dict = {
+        "window_labels": [w for w, ps in windows.items() for _ in ps],
+        "window_periods": [p for ps in windows.values() for p in ps],
+        "key_space": RECORD_KEYS,
+    }
+    items, names, reads = _groups(by, cohort, params)
+    filt, fparams = where_clause(filters or {}, prefix="f")
+    params.update(fparams)
+    pairs = [(queries.identifier(n, queries.FLAGS), queries.identifier(d, queries.FLAGS))
+             for n, d in pairs]
+    request = cube.Request(pairs=tuple(pairs), items=tuple(items), names=tuple(names),
+                           filter=filt, params=params, windows=windows,
+                           columns=frozenset(reads | set(dict(filters or {}))))
+    return request, keep
+
+
+def source(con, pairs, by=(), periods=None, cohort: Cohort | str | None = None,
+           filters: dict | None = None, windows: dict | None = None) -> tuple[str, str]:
+    """Where `flag_counts` with these arguments takes its counts from: (a cube table or
+    "rows", why)."""
+    request, _ = _request(con, pairs, list(by), periods, cohort, filters, windows)
+    table, reason = cube.plan(con, request)
+    return (table or "rows"), reason
+
+
+def _scan(con, request: cube.Request) -> pd.DataFrame:
+    """The wide counts of `request` from the rows (queries/counts.sql)."""
+    flags, sums, single, aggregates = [], [], [], []
+    for i, (num, den) in enumerate(request.pairs):
+        flags += [f"{den} AS n{i}", f"({num} AND {den}) AS e{i}"]
+        sums += [f"count(*) FILTER (WHERE n{i}) AS x{i}", f"count(*) FILTER (WHERE e{i}) AS y{i}"]
+        single += [f"n{i}::INTEGER AS x{i}", f"e{i}::INTEGER AS y{i}"]
+        terms = {"e": f"y{i}", "n": f"x{i}"}
+        if request.pooled:
+            terms.update({"syy": f"y{i} * y{i}", "sxy": f"x{i} * y{i}", "sxx": f"x{i} * x{i}"})
+        for name, term in terms.items():
+            aggregates += [f"sum({term}) AS {name}{i}",
+                           f"sum(record_key * {term}) % $key_space AS {name}k{i}"]
+    sep = ",\n        "
+    clusters = queries.render(
+        "clusters_pooled" if request.pooled else "clusters_single",
+        group_cols=sep.join(request.names), cluster_sums=sep.join(sums),
+        cluster_flags=sep.join(single))
+    sql = queries.render(
+        "counts", group_select=sep.join(request.items), flag_select=sep.join(flags),
+        filter=request.filter, clusters=clusters, group_cols=sep.join(request.names),
+        aggregates=sep.join(aggregates))
+    return con.execute(sql, request.params).df()
 
 
 _COUNT_COLUMN = re.compile(r"^(e|n|syy|sxy|sxx)k?\d+$")
@@ -148,9 +187,21 @@ def outcome_counts(con, outcomes=None, by=(), periods=None, cohort: Cohort | str
         catalogue = catalogue.set_index("key").loc[list(outcomes)].reset_index()
     pairs = list(zip(catalogue["numerator"], catalogue["denominator"]))
     wide = flag_counts(con, pairs, by, periods, cohort, filters, windows)
+    return _stack(wide, list(catalogue["key"]))
+
+
+def _stack(wide: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
+    """A wide counts table (pair i = outcomes[i]) as one long table: the group rows repeated
+    per outcome, each count column stacked (one array operation per column)."""
     keys = _keys(wide)
-    parts = [_long(wide, keys, i).assign(outcome=key) for i, key in enumerate(catalogue["key"])]
-    out = pd.concat(parts, ignore_index=True)
+    n, k = len(wide), len(outcomes)
+    out = wide[keys].iloc[np.tile(np.arange(n), k)].reset_index(drop=True)
+    out["outcome"] = np.repeat(np.array(outcomes, dtype=object), n)
+    for short, name in _LONG_NAMES.items():
+        if f"{short}0" in wide.columns:
+            for col, suffix in ((name, ""), (f"{name}_ckey", "k")):
+                block = wide[[f"{short}{suffix}{i}" for i in range(k)]].fillna(0)
+                out[col] = block.to_numpy(dtype="int64").T.reshape(-1)
     return out[keys + ["outcome"] + count_columns(out)]
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from analytics import ROOT
-from analytics.data import audit, queries
+from analytics.data import audit, cube, queries
 from analytics.data.access import LOCAL, User
 from analytics.data.ethnicity import ethnicity_rows_for, map_ethnicity, standard_labels
 from analytics.data.readers import (
@@ -498,6 +498,7 @@ def store_dataset(result: Imported, tables: dict[str, pd.DataFrame], source_file
             con.execute(queries.render("user_create_table_as", table=table, frame=f"{table}_df"))
         if facts:
             con.execute(queries.load("create_facts_view"))
+            cube.build(con, RECORD_KEYS)      # views of the dataset read the counts cube
         _catalogue(con, result, source_file, user)
     recover(root)
     _write_dataset(folder, result.name, fill, source_file)

@@ -28,12 +28,16 @@ import pandas as pd
 from scipy.special import expit, ndtr
 
 from analytics import ROOT
-from analytics.data import queries
+from analytics.data import cube, queries
 from analytics.data.reference import ethnicity_table
 
 CALIBRATION = ROOT / "data" / "synthetic" / "calibration.toml"
 DEFAULT_DB = ROOT / "data" / "synthetic" / "borough.duckdb"
 SEXES = ("Female", "Male")
+#: DuckDB's memory caps while generating and while building the cube (it spills beyond
+#: them): with the generator's own arrays, national scale (--scale 300) stays under 8 GB.
+BUILD_MEMORY = "2GB"
+CUBE_MEMORY = "4GB"
 #: Record keys for the cell-key method are uniform on 0..RECORD_KEYS-1 (analytics.protect).
 RECORD_KEYS = 256
 
@@ -114,20 +118,22 @@ def cell_targets(rate: float, denom_by_cell: np.ndarray, ratio: np.ndarray,
 
 
 def solve_offsets(lp: np.ndarray, cell: np.ndarray, n_cells: int,
-                  targets: np.ndarray) -> np.ndarray:
-    """Per-cell offsets d so that sum(expit(lp + d[cell])) over each cell equals its target.
+                  targets: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per-cell offsets d so that sum(weights * expit(lp + d[cell])) over each cell equals
+    its target (`weights`: how many children each entry stands for, default 1 each).
 
     Newton's method on all cells at once (the function is increasing and convex-concave in d);
     cells whose target is at or above their size get a large offset (everyone), none below 0.
     """
-    size = np.bincount(cell, minlength=n_cells).astype(float)
-    mean_lp = np.bincount(cell, weights=lp, minlength=n_cells) / np.maximum(size, 1)
+    w = np.ones(len(lp)) if weights is None else np.asarray(weights, dtype=float)
+    size = np.bincount(cell, weights=w, minlength=n_cells)
+    mean_lp = np.bincount(cell, weights=w * lp, minlength=n_cells) / np.maximum(size, 1)
     share = np.clip(targets / np.maximum(size, 1), 1e-9, 1 - 1e-9)
     d = np.log(share / (1 - share)) - mean_lp
     for _ in range(50):
         p = expit(lp + d[cell])
-        f = np.bincount(cell, weights=p, minlength=n_cells) - targets
-        g = np.bincount(cell, weights=p * (1 - p), minlength=n_cells)
+        f = np.bincount(cell, weights=w * p, minlength=n_cells) - targets
+        g = np.bincount(cell, weights=w * p * (1 - p), minlength=n_cells)
         step = np.clip(f / np.maximum(g, 1e-12), -3, 3)
         d = d - step
         if np.all(np.abs(f) <= 1e-6 * np.maximum(targets, 1)):
@@ -169,24 +175,27 @@ class Generator:
         pop, rng = self.cal["population"], self.rng
         cohorts = np.arange(self.first - self.burn_in - 17, self.first + self.n_periods)
         n = self.per_cohort * len(cohorts)
-        self.cohort = np.repeat(cohorts, self.per_cohort)
+        # Per-child arrays are kept in the smallest integer types that hold them (memory at
+        # national scale); the draws themselves are unchanged.
+        self.cohort = np.repeat(cohorts, self.per_cohort).astype(np.int16)
         shares = np.array(list(self.cal["ethnicity_mix"].values()), dtype=float)
-        self.code_idx = rng.choice(len(shares), size=n, p=shares / shares.sum())
-        self.sex_idx = (rng.random(n) >= pop["female_share"]).astype(np.int64)
-        self.cell = self.cells.index(self.code_idx, self.sex_idx)
+        self.code_idx = rng.choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int8)
+        self.sex_idx = (rng.random(n) >= pop["female_share"]).astype(np.int8)
+        self.cell = self.cells.index(self.code_idx.astype(np.int16), self.sex_idx)
         # Academic-year cohort y: born 1 September y-1 to 31 August y, so aged S - y on
         # 31 August of year S (the DfE's age for academic year S/S+1).
         day = rng.integers(0, 365, size=n)
-        birth = (pd.to_datetime((self.cohort - 1).astype(str) + "-09-01").values
-                 + day.astype("timedelta64[D]"))
+        september = ((self.cohort - 1 - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+                     + np.timedelta64(8, "M")).astype("datetime64[D]")
+        birth = september + day.astype("timedelta64[D]")
         # Persistent child traits: a latent per outcome, school attendance, schools.
         self.latent = {o: rng.standard_normal(n).astype(np.float32) for o in self.cal["outcome"]}
         self.on_roll_child = rng.random(n) < pop["on_roll_share"]
         n_pri, n_sec = int(pop["n_primary_schools"]), int(pop["n_secondary_schools"])
         pri_w = rng.lognormal(0, 0.35, n_pri)
         sec_w = rng.lognormal(0, 0.25, n_sec)
-        self.primary = rng.choice(n_pri, size=n, p=pri_w / pri_w.sum())
-        self.secondary = n_pri + rng.choice(n_sec, size=n, p=sec_w / sec_w.sum())
+        self.primary = rng.choice(n_pri, size=n, p=pri_w / pri_w.sum()).astype(np.int16)
+        self.secondary = (n_pri + rng.choice(n_sec, size=n, p=sec_w / sec_w.sum())).astype(np.int16)
         self.school_effect = rng.standard_normal(n_pri + n_sec)
         self.n_primary, self.n_secondary = n_pri, n_sec
         # State carried from period to period.
@@ -196,8 +205,9 @@ class Generator:
         self.n_children = n
         return pd.DataFrame({
             "child_id": np.arange(1, n + 1, dtype=np.int64),
-            "sex": np.array(SEXES)[self.sex_idx],
-            "ethnicity_code": np.array(self.cells.codes)[self.code_idx],
+            # categorical: a byte per child in memory, stored as text by the insert
+            "sex": pd.Categorical.from_codes(self.sex_idx, SEXES),
+            "ethnicity_code": pd.Categorical.from_codes(self.code_idx, self.cells.codes),
             "birth_date": birth.astype("datetime64[D]"),
             "record_key": self.key_rng.integers(0, RECORD_KEYS, size=n, dtype=np.int16),
         })
@@ -218,15 +228,18 @@ class Generator:
         """Draw one calibrated outcome for the rows of a period; False outside `among`."""
         spec = self.cal["outcome"][name]
         cell = rows["cell"]
-        lp = np.zeros(len(cell))
+        # Age and school effects are looked up per row from a table per age and school
+        # (the same sums, in the same order, as adding them row by row).
+        ages = np.arange(int(rows["age"].max(initial=0)) + 1)
+        age_effect = np.zeros(len(ages))
         for lo, hi, v in spec.get("ages", []):
-            lp += np.where((rows["age"] >= lo) & (rows["age"] <= hi), v, 0.0)
+            age_effect += np.where((ages >= lo) & (ages <= hi), v, 0.0)
+        lp = age_effect[rows["age"]]
         for cov, beta in spec.get("effects", {}).items():
             lp += beta * rows[cov]
         if spec.get("school_sd"):
-            lp += np.where(rows["school_id"] >= 0,
-                           spec["school_sd"] * self.school_effect[np.maximum(rows["school_id"], 0)],
-                           0.0)
+            school_effect = np.concatenate([[0.0], spec["school_sd"] * self.school_effect])
+            lp += school_effect[rows["school_id"] + 1]     # no school (-1): no effect
         pool = eligible & among
         if "probability" in spec:
             base = np.log(spec["probability"] / (1 - spec["probability"]))
@@ -242,12 +255,32 @@ class Generator:
             if self.null:
                 ratio, named = np.ones_like(ratio), np.zeros_like(named)
             targets = cell_targets(rate, denom, ratio, named, name)
-            d = solve_offsets(lp[pool], cell[pool], self.cells.n, targets)
+            lp_p, cell_p, size_p = self._profiles(lp, rows, spec, pool)
+            d = solve_offsets(lp_p, cell_p, self.cells.n, targets, weights=size_p)
             p = expit(lp + d[cell])
             self._record_truth(name, cell, pool, p, expit(lp + d[self._reference[cell]]))
         rho = float(spec.get("rho", 0.0))
         z = rho * rows["latent"][name] + np.sqrt(1 - rho ** 2) * self.rng.standard_normal(len(cell))
         return pool & (ndtr(z) < p)
+
+    def _profiles(self, lp: np.ndarray, rows: dict, spec: dict, pool: np.ndarray):
+        """(lp, cell, number of children) of each distinct profile in the pool. A child's lp
+        is a function of their cell, age, covariates and school, so children of one profile
+        share it exactly, and the offsets can be solved over a few thousand profiles instead
+        of every child."""
+        key = rows["cell"].astype(np.int64)
+        key = key * (int(rows["age"].max(initial=0)) + 1) + rows["age"]
+        for cov in spec.get("effects", {}):
+            key = key * 2 + rows[cov]
+        if spec.get("school_sd"):
+            key = key * (len(self.school_effect) + 1) + (rows["school_id"] + 1)
+        idx = np.flatnonzero(pool)
+        counts = np.bincount(key[idx])
+        first = np.empty(len(counts), dtype=np.int64)
+        first[key[idx[::-1]]] = idx[::-1]                   # the first row of each profile
+        present = np.flatnonzero(counts)
+        rep = first[present]
+        return lp[rep], rows["cell"][rep], counts[present]
 
     def _record_truth(self, name: str, cell: np.ndarray, pool: np.ndarray, p: np.ndarray,
                       p_reference: np.ndarray) -> None:
@@ -284,7 +317,7 @@ class Generator:
         school = np.where(age <= pop["primary_ages"][1], self.primary[idx], self.secondary[idx])
         school = np.where(on_roll, school, -1)
         rows = {"cell": self.cell[idx], "age": age, "school_id": school,
-                "latent": {f: v[idx] for f, v in self.latent.items()}}
+                "latent": {f: v[lo:hi] for f, v in self.latent.items()}}   # views, not copies
         everyone = np.ones(n, dtype=bool)
         eligible = {
             "all_children": everyone,
@@ -339,30 +372,37 @@ class Generator:
 
         def only(mask, values):
             """A flag that is recorded only where it applies (NULL elsewhere)."""
-            return pd.array(np.where(mask, values, None), dtype="boolean")
+            return pd.arrays.BooleanArray(np.asarray(values, dtype=bool), ~mask)
+
+        def only_number(mask, values, kind):
+            """A number recorded only where it applies (NULL elsewhere), without building
+            an array of Python objects (millions of rows a period at national scale)."""
+            if kind == "Int16":
+                return pd.arrays.IntegerArray(np.where(mask, values, 0).astype(np.int16), ~mask)
+            return pd.arrays.FloatingArray(np.where(mask, values, 0.0).astype(np.float64), ~mask)
 
         school_age = eligible["pupil"]
         return pd.DataFrame({
             "child_id": (idx + 1).astype(np.int64),
-            "period": period_label(start),
+            # text columns as categoricals: a byte a row in memory, stored as text
+            "period": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [period_label(start)]),
             "period_start": np.int16(start),
             "age": age.astype(np.int8),
             "on_roll": on_roll,
-            "school_id": pd.array(np.where(on_roll, school, None), dtype="Int16"),
+            "school_id": only_number(on_roll, school, "Int16"),
             "fsm": fsm,
-            "sen": np.where(ehcp, "EHCP", np.where(sen_any, "SEN support", "No SEN")),
+            "sen": pd.Categorical.from_codes(np.where(ehcp, 2, np.where(sen_any, 1, 0)).astype(np.int8),
+                                             ["No SEN", "SEN support", "EHCP"]),
             "cin": cin,
             "cpp": cpp,
             "looked_after": looked_after,
             "camhs": camhs,
-            "absence_pct": pd.array(np.where(eligible["pupil_5_15"], absence_pct.round(1), None),
-                                    dtype="Float64"),
+            "absence_pct": only_number(eligible["pupil_5_15"], absence_pct.round(1), "Float64"),
             "persistent_absence": only(eligible["pupil_5_15"], pa),
-            "suspensions": pd.array(np.where(school_age, suspensions, None), dtype="Int16"),
+            "suspensions": only_number(school_age, suspensions, "Int16"),
             "permanent_exclusion": only(school_age, perm),
             "excluded_ever": excluded_ever,
-            "ks4_attainment8": pd.array(np.where(eligible["year11"], att8.round(1), None),
-                                        dtype="Float64"),
+            "ks4_attainment8": only_number(eligible["year11"], att8.round(1), "Float64"),
             "ks4_basics": only(eligible["year11"], ~below_basics),
             "neet": only(eligible["age_16_17"], neet),
             "proven_offence": only(eligible["age_10_17"], offence),
@@ -394,14 +434,17 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
     gen = Generator(scale=scale, seed=seed, calibration=calibration, null=null)
     try:
         with duckdb.connect(tmp) as con:
+            # DuckDB's share of the build's memory (it spills beyond it): national scale
+            # (--scale 300) stays under 8 GB with the generator's arrays.
+            con.execute(queries.load("set_memory_limit"), {"limit": BUILD_MEMORY})
             con.execute(queries.load("schema"))
             eth = ethnicity_table()
             con.register("eth_df", eth)
             con.execute(queries.load("insert_ethnicity"))
             step(0.02, "Drawing the borough's children")
-            children = gen.children()
-            con.register("children_df", children)
+            con.register("children_df", gen.children())
             con.execute(queries.load("insert_children"))
+            con.unregister("children_df")
             con.register("schools_df", gen.schools())
             con.execute(queries.load("insert_schools"))
             step(0.1, "Settling the model in")
@@ -413,13 +456,19 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
                 con.register("chunk_df", chunk)
                 con.execute(queries.load("insert_child_year"))
                 con.unregister("chunk_df")
+                del chunk
             con.register("truth_df", pd.concat(gen.truth, ignore_index=True))
             con.execute(queries.load("insert_generator_truth"))
+            con.unregister("truth_df")
+            del gen                                   # the generator's arrays, before the cube
             step(0.97, "Indexing")
             con.execute(queries.load("create_facts_view"))
             con.execute(queries.load("insert_build_info"),
                         {"scale": float(scale), "seed": int(seed), "null_borough": bool(null),
                          "generator": "analytics.data.synthetic"})
+            step(0.98, "Adding up the counts every view reads")
+            con.execute(queries.load("set_memory_limit"), {"limit": CUBE_MEMORY})
+            cube.build(con, RECORD_KEYS)
         os.replace(tmp, db_path)
     finally:
         if os.path.exists(tmp):
