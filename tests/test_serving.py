@@ -7,6 +7,7 @@ The integration test needs Debian's nginx; it is skipped without it, unless REQU
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import subprocess
@@ -18,6 +19,13 @@ import pytest
 
 from analytics import ROOT
 from scripts import serve
+
+
+def _run(coroutine):
+    """Run a coroutine on a thread of its own: a browser test's Playwright (sync API) may
+    still hold an event loop on the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_config_is_filled_in_for_the_processes():
@@ -101,7 +109,7 @@ def test_two_processes_behind_nginx_with_sticky_sessions(borough_db, tmp_path):
             return await asyncio.gather(*(_run_page(url, f"disprop_route={r}")
                                           for r in first.values()))
 
-        for kinds, text in asyncio.run(pages()):
+        for kinds, text in _run(pages()):
             assert kinds and "exception" not in kinds and "shared_records" not in text
         assert all(len(u) == 1 for r, u in _routes(run).items() if r.startswith("user"))
         # the processes share the user store: a dataset imported by a third process (the
@@ -114,5 +122,5 @@ def test_two_processes_behind_nginx_with_sticky_sessions(borough_db, tmp_path):
                                "shared_records"], cwd=ROOT, capture_output=True, text=True,
                               env={**os.environ, "DISPROP_USER_DATA": str(tmp_path / "user")})
         assert done.returncode == 0, done.stderr
-        for _, text in asyncio.run(pages()):
+        for _, text in _run(pages()):
             assert "shared_records" in text
