@@ -1,6 +1,8 @@
 """Small drawing helpers shared by pages."""
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
 from functools import lru_cache
 
@@ -23,6 +25,27 @@ def _built(key: tuple, _build) -> alt.TopLevelMixin:
     return _build()
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _spec(key: tuple, _figure: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec, converted once per view: Altair's conversion (with its
+    schema validation) was the largest cost of a warm rerun (docs/serving.md)."""
+    return _figure.to_dict()
+
+
+def _frame_key(frame: pd.DataFrame) -> str:
+    """A cache key for a result table: a digest of its pickle, which holds its content and
+    its attrs (the interval level is one); several times quicker than Streamlit's hash of
+    the content alone."""
+    return hashlib.sha1(pickle.dumps(frame, protocol=5)).hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: _frame_key})
+def _display(table: pd.DataFrame) -> pd.DataFrame:
+    """`protect.display_frame` once per table (formatting every cell of a result table was
+    the next largest cost of a warm rerun)."""
+    return protect.display_frame(table)
+
+
 @lru_cache(maxsize=32)
 def _rendered(spec: str, fmt: str) -> bytes | str:
     """A chart file rendered once per chart (a repeated click is instant). Plain lru_cache:
@@ -42,7 +65,9 @@ def chart(figure, name: str, table: pd.DataFrame, key: tuple | None = None) -> N
     """
     if key is not None:
         figure = _built(key, figure)
-    st.altair_chart(figure, width="content", theme=None)
+        st.vega_lite_chart(spec=_spec(key, figure), width="content", theme=None)
+    else:
+        st.altair_chart(figure, width="content", theme=None)
     with st.expander("The chart as a table"):
         # A plain HTML table: screen readers and keyboards navigate it like any table.
         st.table(table, hide_index=True, border="horizontal")
@@ -71,7 +96,7 @@ def _suppress() -> int | None:
 def result_table(table: pd.DataFrame, labels: dict[str, str], key: str | None = None) -> None:
     """A result table formatted for screen: suppressed cells [c], undefined [z], low [u],
     readable column names, and the legend."""
-    shown = protect.display_frame(table)
+    shown = _display(table)
     cols = [c for c in labels if c in shown.columns]
     st.dataframe(shown[cols].rename(columns=labels), hide_index=True, width="stretch", key=key)
     st.caption(protect.legend(table.attrs.get("suppression_threshold", 5) or 5))
@@ -104,7 +129,7 @@ def rri_chart_table(table: pd.DataFrame, level: float, lead: tuple = ("group",))
     """What a forest plot draws, as screen strings with readable names: the text alternative
     of the chart (rows in the table's order; symbols as in every table)."""
     from analytics.views.wording import COLUMN_LABELS
-    shown = protect.display_frame(table)
+    shown = _display(table)
     cols = [c for c in (*lead, "rri", "rri_ci_low", "rri_ci_high", "rate", "reference_rate",
                         "excess_events", "status") if c in shown.columns]
     names = {**COLUMN_LABELS, "rri_ci_low": f"RRI {level:.0%} CI low",
