@@ -4,11 +4,13 @@ and the field, with nothing stored."""
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 
 import pandas as pd
 import pytest
 
+from analytics import ROOT
 from analytics.data import imports, store
 from analytics.data.counts import counts
 from analytics.data.readers import InputError
@@ -192,3 +194,14 @@ def test_samples_import(tmp_path):
                                ["fake_school_census_2024.csv", "fake_school_exclusions_2024.csv"],
                                ["fake_youth_justice_2024.csv"]]):
         imports.import_files([samples / f for f in files], f"s{i}", db)
+
+
+@pytest.mark.parametrize("link", ["LAchildID", "UPN"])
+def test_linked_note_counts_children_in_good_english(link, tmp_path):
+    """The import note says "1 child linked" and "54 children linked", never "1 children"."""
+    samples = ROOT / "data" / "samples"
+    done = imports.import_files([samples / "fake_returns_2024.zip"], "linked", tmp_path / "store",
+                                link=link)
+    [note] = [n for n in done.notes if "linked across returns" in n]
+    count, noun = re.match(r"([\d,]+) (child|children) linked", note).groups()
+    assert noun == ("child" if count == "1" else "children"), note

@@ -171,7 +171,8 @@ def read_returns(sources: list[Source], link: str = "LAchildID") -> Returns:
         parts.append(rec)
     if len(frames) > 1:
         linked = pd.concat(parts).groupby("child_id")["_rank"].nunique()
-        notes.append(f"{int((linked > 1).sum()):,} children linked across returns by {link}")
+        n = int((linked > 1).sum())
+        notes.append(f"{n:,} {'child' if n == 1 else 'children'} linked across returns by {link}")
     both = pd.concat(parts, ignore_index=True).sort_values(["_rank"], kind="stable")
     clash = both.assign(group=group_of(both["ethnicity"])).groupby("child_id")[["sex", "group"]].nunique()
     clash = clash[(clash > 1).any(axis=1)]
