@@ -110,10 +110,22 @@ def _parse_filters(text: str | None) -> dict:
     return out
 
 
+def _chosen_periods(con, value: str | None, latest: int = 1) -> list[str]:
+    """--period: a period, a comma list or `all`; without it the latest `latest` periods.
+    An unknown period is a usage error naming the known ones."""
+    from analytics.data.db import periods
+    known = periods(con)
+    chosen = known if value == "all" else _split(value) or known[-latest:]
+    missing = set(chosen) - set(known)
+    if missing:
+        raise UsageError(f"unknown period(s) {sorted(missing)}; known: {known}")
+    return chosen
+
+
 def _rri_from_db(args) -> int:
     """`rri --db`: the dashboard's own view computation (analytics.views.tables)."""
     from analytics.data.counts import population
-    from analytics.data.db import connect, periods
+    from analytics.data.db import connect
     from analytics.views.tables import Options, rri_for_outcome
     if not args.outcome:
         raise UsageError("--db needs --outcome KEY")
@@ -125,11 +137,7 @@ def _rri_from_db(args) -> int:
     by_period = "period" in breakdown
     breakdown = [c for c in breakdown if c != "period"]
     with connect(args.db) as con:
-        known = periods(con)
-        chosen = known if args.period == "all" else _split(args.period) or known[-1:]
-        missing = set(chosen) - set(known)
-        if missing:
-            raise UsageError(f"unknown period(s) {sorted(missing)}; known: {known}")
+        chosen = _chosen_periods(con, args.period)
         reference = ()
         if args.comparison == "reference":
             groups = population(con, by=breakdown, periods=chosen)
@@ -234,12 +242,9 @@ def _rri_paired(args) -> int:
 
 def _benchmark_counts_db(args, by_sex: bool):
     from analytics.data.counts import counts
-    from analytics.data.db import connect, periods
+    from analytics.data.db import connect
     with connect(args.db) as con:
-        known = periods(con)
-        chosen = known if args.period == "all" else _split(args.period) or known[-1:]
-        if set(chosen) - set(known):
-            raise UsageError(f"unknown period(s) {sorted(set(chosen) - set(known))}; known: {known}")
+        chosen = _chosen_periods(con, args.period)
         local = counts(con, args.outcome, by=["ethnicity_code"] + (["sex"] if by_sex else []),
                        periods=chosen, filters=_parse_filters(args.filter))
     return local, chosen, f"database {Path(args.db).name}"
@@ -269,11 +274,16 @@ def _write(result, args, **meta) -> int:
         protection=protect.protection_note(args.suppress),
         minimum_population=args.min_population, minimum_events=args.min_events,
         command="python -m analytics " + " ".join(sys.argv[1:]))
+    return _save(result, out, fmt, info, meta.get("source", ""), args.suppress)
+
+
+def _save(result, out: Path, fmt: str, info: dict, source: str, suppress: int | None) -> int:
+    """Write a result table with its metadata, and put the export in the audit log."""
+    from analytics.outputs import export
     data = export.export_bytes(result, fmt, info)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    _audit("export", f"{fmt} table of {len(result)} rows to {out.name}", meta.get("source", ""),
-           args.suppress)
+    _audit("export", f"{fmt} table of {len(result)} rows to {out.name}", source, suppress)
     print(f"wrote {len(result)} rows to {out}")
     return 0
 
@@ -292,16 +302,16 @@ def cmd_isr(args) -> int:
     from analytics.views.adjusted import isr_for_outcome, protected_isr
     from analytics.views.tables import Options
     if bool(args.counts) == bool(args.db):
-        raise SystemExit("error: give exactly one of --counts FILE or --db PATH")
+        raise UsageError("give exactly one of --counts FILE or --db PATH")
     strata = _split(args.strata)
     if not strata:
-        raise SystemExit("error: --strata needs at least one column")
+        raise UsageError("--strata needs at least one column")
     options = Options(level=args.level, min_population=args.min_population,
                       min_events=args.min_events, suppress=args.suppress)
     if args.counts:
         group_cols = _split(args.group_cols)
         if not group_cols:
-            raise SystemExit("error: --counts needs --group-cols")
+            raise UsageError("--counts needs --group-cols")
         try:
             table, _ = read_counts_csv(args.counts, group_cols + strata)
             standard = read_counts_csv(args.standard, strata)[0] if args.standard else None
@@ -315,22 +325,18 @@ def cmd_isr(args) -> int:
                          else "all groups in the counts file")
         extra = {}
     else:
-        from analytics.data.db import connect, periods
+        from analytics.data.db import connect
         if not args.outcome or not args.by:
-            raise SystemExit("error: --db needs --outcome KEY and --by DIMS")
+            raise UsageError("--db needs --outcome KEY and --by DIMS")
         if args.standard:
-            raise SystemExit("error: --standard works with --counts (the database's standard "
+            raise UsageError("--standard works with --counts (the database's standard "
                              "is all its children)")
         try:
             get_outcome(args.outcome)
         except KeyError as e:
-            raise SystemExit(f"error: {e.args[0]}") from None
+            raise UsageError(f"{e.args[0]}") from None
         with connect(args.db) as con:
-            known = periods(con)
-            chosen = known if args.period == "all" else _split(args.period) or known[-1:]
-            if set(chosen) - set(known):
-                raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
-                                 f"known: {known}")
+            chosen = _chosen_periods(con, args.period)
             try:
                 result = isr_for_outcome(con, args.outcome, _split(args.by), strata, chosen,
                                          filters=_parse_filters(args.filter), ci=args.ci,
@@ -350,12 +356,8 @@ def cmd_isr(args) -> int:
         protection=protect.protection_note(args.suppress),
         minimum_population=args.min_population, minimum_events=args.min_events,
         command="python -m analytics " + " ".join(sys.argv[1:]))
-    out = Path(args.out)
-    data = export.export_bytes(result, export.format_for(out), info)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    print(f"wrote {len(result)} rows to {out}")
-    return 0
+    return _save(result, Path(args.out), export.format_for(Path(args.out)), info, source,
+                 args.suppress)
 
 
 def _explain_reference(value: str | None, breakdown: list[str]) -> dict | None:
@@ -365,34 +367,30 @@ def _explain_reference(value: str | None, breakdown: list[str]) -> dict | None:
     if "=" in value:
         pairs = dict(p.split("=", 1) for p in value.split(","))
         if set(pairs) - set(breakdown):
-            raise SystemExit(f"error: --reference names column(s) {sorted(set(pairs) - set(breakdown))} "
+            raise UsageError(f"--reference names column(s) {sorted(set(pairs) - set(breakdown))} "
                              f"not in --by {breakdown}")
         return pairs
     ethnicity = next((c for c in breakdown if c.startswith("ethnicity_")), None)
     if ethnicity is None:
-        raise SystemExit("error: write --reference as COLUMN=VALUE (no ethnicity column in --by)")
+        raise UsageError("write --reference as COLUMN=VALUE (no ethnicity column in --by)")
     return {ethnicity: value}
 
 
 def cmd_explain(args) -> int:
     """`explain`: crude, standardised and adjusted ratios side by side, from the database."""
-    from analytics.data.db import connect, periods
+    from analytics.data.db import connect
     from analytics.outputs import export
     from analytics.views.adjusted import explain_table, model_caption
     from analytics.views.tables import Options
     try:
         get_outcome(args.outcome)
     except KeyError as e:
-        raise SystemExit(f"error: {e.args[0]}") from None
+        raise UsageError(f"{e.args[0]}") from None
     breakdown, characteristics = _split(args.by), _split(args.characteristics)
     options = Options(level=args.level, min_population=args.min_population,
                       min_events=args.min_events, suppress=args.suppress)
     with connect(args.db) as con:
-        known = periods(con)
-        chosen = known if args.period == "all" else _split(args.period) or known[-1:]
-        if set(chosen) - set(known):
-            raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
-                             f"known: {known}")
+        chosen = _chosen_periods(con, args.period)
         reference = _explain_reference(args.reference, breakdown)
         try:
             result = explain_table(con, args.outcome, breakdown, chosen, characteristics,
@@ -409,17 +407,15 @@ def cmd_explain(args) -> int:
         suppression_threshold=args.suppress, minimum_population=args.min_population,
         minimum_events=args.min_events, command="python -m analytics " + " ".join(sys.argv[1:]))
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(export.export_bytes(result, export.format_for(out), info))
-    print(f"wrote {len(result)} rows to {out}")
-    return 0
+    return _save(result, out, export.format_for(out), info, f"database {Path(args.db).name}",
+                 args.suppress)
 
 
 def cmd_followup(args) -> int:
     """`followup`: later outcomes of children first excluded, by group or school, or the
     youth-justice cohort's history."""
     from analytics.data.cohorts import get as get_cohort
-    from analytics.data.db import connect, periods
+    from analytics.data.db import connect
     from analytics.data.followup import FOLLOWUP_OUTCOMES
     from analytics.outputs import export
     from analytics.views import followup as fu
@@ -427,18 +423,15 @@ def cmd_followup(args) -> int:
     outcomes = _split(args.outcome) or list(FOLLOWUP_OUTCOMES)
     unknown = [o for o in outcomes if o not in FOLLOWUP_OUTCOMES]
     if unknown:
-        raise SystemExit(f"error: --outcome {unknown} not followed up; choose from "
+        raise UsageError(f"--outcome {unknown} not followed up; choose from "
                          f"{', '.join(FOLLOWUP_OUTCOMES)}")
     options = Options(level=args.level, ci=args.ci, min_population=args.min_population,
                       min_events=args.min_events, suppress=args.suppress)
     filters = _parse_filters(args.filter)
     by = _split(args.by)
     with connect(args.db) as con:
-        known = periods(con)
-        chosen = None if not args.period or args.period == "all" else _split(args.period)
-        if chosen and set(chosen) - set(known):
-            raise SystemExit(f"error: unknown period(s) {sorted(set(chosen) - set(known))}; "
-                             f"known: {known}")
+        chosen = (None if not args.period or args.period == "all"
+                  else _chosen_periods(con, args.period))
         try:
             if args.view == "groups":
                 result = fu.followup_table(con, by, chosen, years=args.years, outcomes=outcomes,
@@ -466,10 +459,8 @@ def cmd_followup(args) -> int:
         protection=protect.protection_note(args.suppress),
         command="python -m analytics " + " ".join(sys.argv[1:]))
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(export.export_bytes(result, export.format_for(out), info))
-    print(f"wrote {len(result)} rows to {out}")
-    return 0
+    return _save(result, out, export.format_for(out), info, f"database {Path(args.db).name}",
+                 args.suppress)
 
 
 def cmd_claims(args) -> int:
@@ -485,7 +476,7 @@ def cmd_claims(args) -> int:
 
 def cmd_report(args) -> int:
     """`report board|court`: the HTML board pack or court scrutiny report."""
-    from analytics.data.db import connect, periods
+    from analytics.data.db import connect
     from analytics.outputs import export, reports
     from analytics.views.tables import Options
     options = Options(comparison=args.comparison, level=args.level, ci=args.ci, adjust=args.adjust,
@@ -495,10 +486,7 @@ def cmd_report(args) -> int:
                            interval_level=args.level, adjustment=args.adjust,
                            suppression_threshold=args.suppress, url=args.url or "")
     with connect(args.db) as con:
-        known = periods(con)
-        chosen = _split(args.period) or known[-3:]
-        if set(chosen) - set(known):
-            raise UsageError(f"unknown period(s) {sorted(set(chosen) - set(known))}; known: {known}")
+        chosen = _chosen_periods(con, args.period, latest=3)
         if args.kind == "board":
             html = reports.board_pack(con, breakdown=_split(args.by) or ["ethnicity_major", "sex"],
                                       periods=chosen, options=options, meta=meta)
