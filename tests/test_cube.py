@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analytics.data import counts as counts_mod
-from analytics.data import cube
+from analytics.data import cube, queries
 from analytics.data.cohorts import all_cohorts, profile_cohorts
 from analytics.data.counts import flag_counts, population, source
 from analytics.data.db import periods as db_periods
@@ -226,7 +226,7 @@ def test_a_database_built_before_the_cube_gets_it_on_first_start(borough_db, tmp
     shutil.copy(borough_db, old)
     with duckdb.connect(str(old)) as con:
         for table in ("cube_info", "cube_pairs", "cube_base", "cube_school", "cube_masks"):
-            con.execute(f"DROP TABLE {table}")
+            con.execute(queries.render("cube_drop_table", table=table))
         before = flag_counts(con, PAIRS, by=["sex"], periods=periods[-3:])
     assert not has_cube(old)
     assert ensure_database(old) == old and has_cube(old)

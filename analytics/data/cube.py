@@ -222,36 +222,41 @@ def current(con) -> bool:
 
 def plan(con, request: Request) -> tuple[str | None, str]:
     """(cube table to count from, or None for the row scan; why)."""
+    table, why, _ = _plan(con, request)
+    return table, why
+
+
+def _plan(con, request: Request) -> tuple[str | None, str, dict]:
+    """plan(), with the cube's {pair: index} (read once for both)."""
     if _disabled.get():
-        return None, "the cube is switched off"
+        return None, "the cube is switched off", {}
     found = _info(con)
     if found is None:
-        return None, "the database has no cube"
+        return None, "the database has no cube", {}
     info, index = found
     missing = [p for p in request.pairs if tuple(p) not in index]
     if missing:
-        return None, f"the cube does not count the pair {missing[0]}"
+        return None, f"the cube does not count the pair {missing[0]}", index
     cells = info[info["kind"] == "cells"]
     fits = cells[[request.columns <= set(c) for c in cells["columns"]]]
     if fits.empty:
-        return None, f"no cube has the columns {sorted(request.columns)}"
+        return None, f"no cube has the columns {sorted(request.columns)}", index
     if request.pooled:
         if not request.columns <= set(FIXED):
             changing = sorted(request.columns - set(FIXED))
             return None, (f"pooled windows with {', '.join(changing)} (a characteristic that "
-                          "can change between periods) need per-child sums from the rows")
+                          "can change between periods) need per-child sums from the rows"), index
         if not (info["kind"] == "masks").any():
-            return None, "the cube has no period masks (too many periods)"
-    return str(fits.iloc[0]["name"]), "cube"
+            return None, "the cube has no period masks (too many periods)", index
+    return str(fits.iloc[0]["name"]), "cube", index
 
 
 def counts(con, request: Request) -> pd.DataFrame | None:
     """The wide counts table of `request` (as queries/counts.sql returns it) from the cube,
     or None when the cube cannot answer it exactly (the caller scans the rows)."""
-    table, _ = plan(con, request)
+    table, _, index = _plan(con, request)
     if table is None:
         return None
-    _, index = _info(con)
     sep = ",\n    "
     aggregates = []
     for i, (num, den) in enumerate(request.pairs):
