@@ -21,6 +21,23 @@ def _page(path):
     return at.run()
 
 
+def _import_agg(user_db, tmp_path) -> None:
+    """The aggregate table AGG as dataset "agg"."""
+    src = tmp_path / "agg.csv"
+    src.write_text(AGG)
+    store.import_file(src, "agg", user_db)
+
+
+def _import_pupils(con, user_db, tmp_path) -> None:
+    """A record-level file holding only suspensions (2024/25) as dataset "pupils"."""
+    rows = con.execute("""
+        SELECT cy.child_id, cy.period, c.sex, c.ethnicity_code AS ethnicity, cy.age, cy.on_roll,
+               cy.suspensions
+        FROM child_year cy JOIN children c USING (child_id) WHERE cy.period = '2024/25'""").df()
+    src = tmp_path / "pupils.parquet"
+    rows.to_parquet(src)
+    store.import_file(src, "pupils", user_db)
+
 def test_export_page_offers_three_formats_and_the_command(app_env, user_db):
     at = _page("pages/data_export.py")
     assert not at.exception
@@ -61,9 +78,7 @@ def test_your_data_lists_and_uses_an_aggregate(app_env, user_db, tmp_path):
 
 
 def test_pages_needing_records_explain_an_aggregate_source(app_env, user_db, tmp_path):
-    src = tmp_path / "agg.csv"
-    src.write_text(AGG)
-    store.import_file(src, "agg", user_db)
+    _import_agg(user_db, tmp_path)
     at = _page("pages/borough.py")
     at.selectbox(key="source").set_value("agg").run()
     assert not at.exception
@@ -71,13 +86,7 @@ def test_pages_needing_records_explain_an_aggregate_source(app_env, user_db, tmp
 
 
 def test_records_dataset_offers_only_its_outcomes(app_env, user_db, tmp_path, con):
-    rows = con.execute("""
-        SELECT cy.child_id, cy.period, c.sex, c.ethnicity_code AS ethnicity, cy.age, cy.on_roll,
-               cy.suspensions
-        FROM child_year cy JOIN children c USING (child_id) WHERE cy.period = '2024/25'""").df()
-    src = tmp_path / "pupils.parquet"
-    rows.to_parquet(src)
-    store.import_file(src, "pupils", user_db)
+    _import_pupils(con, user_db, tmp_path)
     at = open_page("pages/explorer.py")
     at.selectbox(key="source").set_value("pupils").run()
     assert not at.exception
@@ -87,9 +96,7 @@ def test_records_dataset_offers_only_its_outcomes(app_env, user_db, tmp_path, co
 
 
 def test_aggregate_source_can_be_downloaded_and_says_why_no_reports(app_env, user_db, tmp_path):
-    src = tmp_path / "agg.csv"
-    src.write_text(AGG)
-    store.import_file(src, "agg", user_db)
+    _import_agg(user_db, tmp_path)
     at = _page("pages/data_export.py")
     at.selectbox(key="source").set_value("agg").run()
     assert not at.exception
@@ -105,9 +112,7 @@ def test_aggregate_source_can_be_downloaded_and_says_why_no_reports(app_env, use
 
 
 def test_pages_needing_records_link_to_what_an_aggregate_can_do(app_env, user_db, tmp_path):
-    src = tmp_path / "agg.csv"
-    src.write_text(AGG)
-    store.import_file(src, "agg", user_db)
+    _import_agg(user_db, tmp_path)
     for path in ("pages/overview.py", "pages/trends.py", "pages/schools.py"):
         at = _page(path)
         at.selectbox(key="source").set_value("agg").run()
@@ -120,13 +125,7 @@ def test_board_pack_for_a_partial_records_dataset_arrives(app_env, user_db, tmp_
     """A record-level file with only suspensions: the board pack is built (with its progress
     and a clear result), its other statements listed as not checked; the court report, which
     needs remand and custody, says why it cannot be built."""
-    rows = con.execute("""
-        SELECT cy.child_id, cy.period, c.sex, c.ethnicity_code AS ethnicity, cy.age, cy.on_roll,
-               cy.suspensions
-        FROM child_year cy JOIN children c USING (child_id) WHERE cy.period = '2024/25'""").df()
-    src = tmp_path / "pupils.parquet"
-    rows.to_parquet(src)
-    store.import_file(src, "pupils", user_db)
+    _import_pupils(con, user_db, tmp_path)
     at = _page("pages/data_export.py")
     at.selectbox(key="source").set_value("pupils").run()
     assert not at.exception
