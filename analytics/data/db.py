@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -14,7 +11,7 @@ from filelock import FileLock
 
 from analytics import ROOT
 from analytics.data import cube, queries
-from analytics.data.synthetic import CUBE_MEMORY, DEFAULT_DB, RECORD_KEYS, build
+from analytics.data.synthetic import DEFAULT_DB, build, build_cube, replacing
 
 #: The committed seed and scale of the dashboard's synthetic borough.
 BUILD_SETTINGS = ROOT / "data" / "synthetic" / "build.toml"
@@ -59,18 +56,8 @@ def has_cube(path: Path | str) -> bool:
 def add_cube(path: Path | str) -> None:
     """Build the counts cube into a copy of the database and put the copy in its place (a
     rename: processes reading the old file keep reading it until they reopen)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=path.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(path, tmp)
-        with duckdb.connect(tmp) as con:
-            con.execute(queries.load("set_memory_limit"), {"limit": CUBE_MEMORY})
-            cube.build(con, RECORD_KEYS)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replacing(Path(path), copy=True) as con:
+        build_cube(con)
 
 
 def connect(path: Path | str = DEFAULT_DB, read_only: bool = True) -> duckdb.DuckDBPyConnection:

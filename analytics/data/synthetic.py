@@ -17,8 +17,10 @@ The generator is vectorised over children and processes one period at a time, so
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import tomllib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -428,49 +430,66 @@ def build(db_path: Path | str = DEFAULT_DB, scale: float = 1.0, seed: int = 2024
     step = progress or (lambda share, text: None)
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=db_path.parent)
-    os.close(fd)
-    os.unlink(tmp)
     gen = Generator(scale=scale, seed=seed, calibration=calibration, null=null)
+    with replacing(db_path) as con:
+        # DuckDB's share of the build's memory (it spills beyond it): national scale
+        # (--scale 300) stays under 8 GB with the generator's arrays.
+        con.execute(queries.load("set_memory_limit"), {"limit": BUILD_MEMORY})
+        con.execute(queries.load("schema"))
+        eth = ethnicity_table()
+        con.register("eth_df", eth)
+        con.execute(queries.load("insert_ethnicity"))
+        step(0.02, "Drawing the borough's children")
+        con.register("children_df", gen.children())
+        con.execute(queries.load("insert_children"))
+        con.unregister("children_df")
+        con.register("schools_df", gen.schools())
+        con.execute(queries.load("insert_schools"))
+        step(0.1, "Settling the model in")
+        for t in range(-gen.burn_in, 0):
+            gen.period(t)
+        for t in range(gen.n_periods):
+            step(0.15 + 0.8 * t / gen.n_periods, f"Year {t + 1} of {gen.n_periods}")
+            chunk = gen.period(t)
+            con.register("chunk_df", chunk)
+            con.execute(queries.load("insert_child_year"))
+            con.unregister("chunk_df")
+            del chunk
+        con.register("truth_df", pd.concat(gen.truth, ignore_index=True))
+        con.execute(queries.load("insert_generator_truth"))
+        con.unregister("truth_df")
+        del gen                                   # the generator's arrays, before the cube
+        step(0.97, "Indexing")
+        con.execute(queries.load("create_facts_view"))
+        con.execute(queries.load("insert_build_info"),
+                    {"scale": float(scale), "seed": int(seed), "null_borough": bool(null),
+                     "generator": "analytics.data.synthetic"})
+        step(0.98, "Adding up the counts every view reads")
+        build_cube(con)
+    return db_path
+
+
+@contextmanager
+def replacing(path: Path, copy: bool = False):
+    """A connection to a new DuckDB file beside `path` (a copy of it with `copy`), renamed
+    into its place when the block ends without an error and removed otherwise: readers see
+    the old file or the new one, never half of one (and keep the old one until they reopen)."""
+    fd, tmp = tempfile.mkstemp(suffix=".duckdb", dir=path.parent)
+    os.close(fd)
     try:
+        if copy:
+            shutil.copyfile(path, tmp)
+        else:
+            os.unlink(tmp)
         with duckdb.connect(tmp) as con:
-            # DuckDB's share of the build's memory (it spills beyond it): national scale
-            # (--scale 300) stays under 8 GB with the generator's arrays.
-            con.execute(queries.load("set_memory_limit"), {"limit": BUILD_MEMORY})
-            con.execute(queries.load("schema"))
-            eth = ethnicity_table()
-            con.register("eth_df", eth)
-            con.execute(queries.load("insert_ethnicity"))
-            step(0.02, "Drawing the borough's children")
-            con.register("children_df", gen.children())
-            con.execute(queries.load("insert_children"))
-            con.unregister("children_df")
-            con.register("schools_df", gen.schools())
-            con.execute(queries.load("insert_schools"))
-            step(0.1, "Settling the model in")
-            for t in range(-gen.burn_in, 0):
-                gen.period(t)
-            for t in range(gen.n_periods):
-                step(0.15 + 0.8 * t / gen.n_periods, f"Year {t + 1} of {gen.n_periods}")
-                chunk = gen.period(t)
-                con.register("chunk_df", chunk)
-                con.execute(queries.load("insert_child_year"))
-                con.unregister("chunk_df")
-                del chunk
-            con.register("truth_df", pd.concat(gen.truth, ignore_index=True))
-            con.execute(queries.load("insert_generator_truth"))
-            con.unregister("truth_df")
-            del gen                                   # the generator's arrays, before the cube
-            step(0.97, "Indexing")
-            con.execute(queries.load("create_facts_view"))
-            con.execute(queries.load("insert_build_info"),
-                        {"scale": float(scale), "seed": int(seed), "null_borough": bool(null),
-                         "generator": "analytics.data.synthetic"})
-            step(0.98, "Adding up the counts every view reads")
-            con.execute(queries.load("set_memory_limit"), {"limit": CUBE_MEMORY})
-            cube.build(con, RECORD_KEYS)
-        os.replace(tmp, db_path)
+            yield con
+        os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return db_path
+
+
+def build_cube(con) -> None:
+    """The counts cube of the connection's database, within the cube's share of memory."""
+    con.execute(queries.load("set_memory_limit"), {"limit": CUBE_MEMORY})
+    cube.build(con, RECORD_KEYS)
