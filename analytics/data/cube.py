@@ -195,15 +195,18 @@ class Request:
         return any(len(ps) > 1 for ps in self.windows.values())
 
 
-def _info(con) -> tuple[pd.DataFrame, dict] | None:
-    """(cube tables, {pair: index}) of the database, or None without a current cube."""
+def _info(con) -> tuple[list[dict], dict] | None:
+    """(cube tables in size order, {pair: index}) of the database, or None without a
+    current cube."""
     try:
-        info = con.execute(queries.load("cube_read_info")).df()
+        cursor = con.execute(queries.load("cube_read_info"))
+        names = [d[0] for d in cursor.description]
+        info = [dict(zip(names, row)) for row in cursor.fetchall()]
         pairs = con.execute(queries.load("cube_read_pairs")).fetchall()
     except duckdb.CatalogException:
         return None
-    info = info[info["version"] == VERSION]
-    if info.empty:
+    info = [table for table in info if table["version"] == VERSION]
+    if not info:
         return None
     return info, {(n, d): int(i) for i, n, d in pairs}
 
@@ -237,18 +240,17 @@ def _plan(con, request: Request) -> tuple[str | None, str, dict]:
     missing = [p for p in request.pairs if tuple(p) not in index]
     if missing:
         return None, f"the cube does not count the pair {missing[0]}", index
-    cells = info[info["kind"] == "cells"]
-    fits = cells[[request.columns <= set(c) for c in cells["columns"]]]
-    if fits.empty:
+    fits = [t for t in info if t["kind"] == "cells" and request.columns <= set(t["columns"])]
+    if not fits:
         return None, f"no cube has the columns {sorted(request.columns)}", index
     if request.pooled:
         if not request.columns <= set(FIXED):
             changing = sorted(request.columns - set(FIXED))
             return None, (f"pooled windows with {', '.join(changing)} (a characteristic that "
                           "can change between periods) need per-child sums from the rows"), index
-        if not (info["kind"] == "masks").any():
+        if not any(t["kind"] == "masks" for t in info):
             return None, "the cube has no period masks (too many periods)", index
-    return str(fits.iloc[0]["name"]), "cube", index
+    return str(fits[0]["name"]), "cube", index
 
 
 def counts(con, request: Request) -> pd.DataFrame | None:
@@ -257,18 +259,30 @@ def counts(con, request: Request) -> pd.DataFrame | None:
     table, _, index = _plan(con, request)
     if table is None:
         return None
-    sep = ",\n    "
-    aggregates = []
+    # Each count column once (outcomes share a denominator), then one column per pair.
+    sources = {}
     for i, (num, den) in enumerate(request.pairs):
-        stem = f"e__{_flag(num)}__{_flag(den)}"
-        for name, column in ((f"e{i}", stem), (f"n{i}", f"n__{_flag(den)}")):
-            key = column.replace("__", "k__", 1)
-            aggregates += [f"sum({column})::BIGINT AS {name}",
-                           f"(sum({key}) % $key_space)::BIGINT AS {name[0]}k{i}"]
-    sql = queries.render("cube_counts", cube=queries.identifier(table, CELL_CUBES),
+        sources[f"e{i}"] = f"e__{_flag(num)}__{_flag(den)}"
+        sources[f"n{i}"] = f"n__{_flag(den)}"
+    aggregates = []
+    for column in dict.fromkeys(sources.values()):
+        key = column.replace("__", "k__", 1)
+        aggregates += [f"sum({column})::BIGINT AS {column}",
+                       f"(sum({key}) % $key_space)::BIGINT AS {key}"]
+    periods = request.params["window_periods"]
+    query = "cube_counts" if len(set(periods)) == len(periods) else "cube_counts_overlapping"
+    sep = ",\n    "
+    sql = queries.render(query, cube=queries.identifier(table, CELL_CUBES),
                          group_select=sep.join(request.items), filter=request.filter,
-                         aggregates=sep.join(aggregates))
-    wide = con.execute(sql, request.params).df()
+                         group_names=", ".join(request.names), aggregates=sep.join(aggregates))
+    read = con.execute(sql, request.params).df()
+    names = {name: name for name in ("window_label", *request.names)}
+    for i in range(len(request.pairs)):
+        for name in (f"e{i}", f"n{i}"):
+            names[name] = sources[name]
+            names[f"{name[0]}k{i}"] = sources[name].replace("__", "k__", 1)
+    wide = read[list(names.values())]
+    wide.columns = list(names)
     if request.pooled:
         wide = _with_squares(con, request, wide, index)
     return wide

@@ -456,37 +456,38 @@ def _newcombe(a, n, c, m, level):
 # status strings
 # --------------------------------------------------------------------------
 
-def _plural(x: np.ndarray, one: str, many: str) -> np.ndarray:
-    return np.where(x == 1, one, many)
-
-
 def _fmt_int(x: np.ndarray) -> np.ndarray:
-    return np.char.mod("%d", np.nan_to_num(x).astype(np.int64))
+    """Whole counts as text (object array); each distinct value is formatted once."""
+    values, inverse = np.unique(np.nan_to_num(x).astype(np.int64), return_inverse=True)
+    return np.array([str(v) for v in values], dtype=object)[inverse]
 
 
-def _join(parts: list[np.ndarray]) -> np.ndarray:
-    """Join per-row reason strings with '; ', skipping empty ones."""
-    out = parts[0].astype(object)
-    for p in parts[1:]:
-        out = np.where((out != "") & (p != ""), out + "; " + p, out + p)
-    return out
+def _events_text(x: np.ndarray) -> np.ndarray:
+    return _fmt_int(x) + np.where(x == 1, " event", " events").astype(object)
 
 
 def _low_reasons(a, n, c, m, min_population, min_events, with_comparison: bool):
+    """Per row, the low-numbers reasons joined with '; ' ("" if none). Text is built only
+    for the rows a reason applies to."""
     mp, me = int(min_population), int(min_events)
-    parts = [
-        np.where(n < mp, "population " + _fmt_int(n) + f" (minimum {mp})", ""),
-        np.where(a < me, _fmt_int(a) + " " + _plural(a, "event", "events")
-                 + f" (minimum {me})", ""),
+    reasons = [
+        (n < mp, lambda r: "population " + _fmt_int(n[r]) + f" (minimum {mp})"),
+        (a < me, lambda r: _events_text(a[r]) + f" (minimum {me})"),
     ]
     if with_comparison:
-        parts += [
-            np.where(m < mp, "comparison group has population " + _fmt_int(m)
-                     + f" (minimum {mp})", ""),
-            np.where(c < me, "comparison group has " + _fmt_int(c) + " "
-                     + _plural(c, "event", "events") + f" (minimum {me})", ""),
+        reasons += [
+            (m < mp, lambda r: "comparison group has population " + _fmt_int(m[r])
+             + f" (minimum {mp})"),
+            (c < me, lambda r: "comparison group has " + _events_text(c[r])
+             + f" (minimum {me})"),
         ]
-    return _join(parts)
+    out = np.full(np.size(a), "", dtype=object)
+    for applies, text in reasons:
+        rows = np.flatnonzero(applies)
+        if rows.size:
+            before = out[rows]
+            out[rows] = np.where(before != "", before + "; ", before) + text(rows)
+    return out
 
 
 # --------------------------------------------------------------------------
