@@ -468,6 +468,29 @@ def test_score_interval_matches_statsmodels(a, n, c, m, level):
     assert (row["rri_ci_low"] > 1 or row["rri_ci_high"] < 1) == (row["p_value"] < 1 - level)
 
 
+def test_score_intervals_of_many_rows_at_once_match_statsmodels():
+    """The root finder solves every row of a large table at once, each row taking its own
+    number of steps: each limit still equals statsmodels' interval for that row alone."""
+    sm = pytest.importorskip("statsmodels.stats.proportion")
+    rng = np.random.default_rng(11)
+    n = rng.integers(5, 20000, 120)
+    m = rng.integers(5, 20000, 120)
+    a = np.minimum(rng.binomial(n, rng.uniform(0, 0.6, 120)), n - 1)
+    c = np.maximum(np.minimum(rng.binomial(m, rng.uniform(0, 0.6, 120)), m - 1), 1)
+    a[:10] = 0                                   # no events in the group: the limit is 0
+    counts = pd.DataFrame({"grp": [f"g{i}" for i in range(120)] + ["r"] * 120,
+                           "slice": list(range(120)) * 2,
+                           "events": np.r_[a, c], "population": np.r_[n, m]})
+    out = rri_table(counts, "grp", by="slice", reference={"grp": "r"}, ci="score",
+                    min_events=0, min_population=0).iloc[:120]
+    for i in range(120):
+        lo, hi = sm.confint_proportions_2indep(a[i], n[i], c[i], m[i], method="score",
+                                               compare="ratio", correction=True)
+        # no events in the group: 0 here, statsmodels' root finder stops just above it
+        assert out["rri_ci_low"][i] == pytest.approx(lo, rel=1e-7, abs=1e-9), i
+        assert out["rri_ci_high"][i] == pytest.approx(hi, rel=1e-7), i
+
+
 def test_overall_score_is_transformed_rest_score():
     counts = pd.DataFrame({"grp": ["g", "h", "k"], "events": [30, 120, 400],
                            "population": [90, 400, 2700]})
