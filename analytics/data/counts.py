@@ -195,14 +195,15 @@ def _stack(wide: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
     per outcome, each count column stacked (one array operation per column)."""
     keys = _keys(wide)
     n, k = len(wide), len(outcomes)
-    out = wide[keys].iloc[np.tile(np.arange(n), k)].reset_index(drop=True)
-    out["outcome"] = np.repeat(np.array(outcomes, dtype=object), n)
+    rows = np.tile(np.arange(n), k)
+    columns = {key: wide[key].to_numpy()[rows] for key in keys}
+    columns["outcome"] = np.repeat(np.array(outcomes, dtype=object), n)
     for short, name in _LONG_NAMES.items():
         if f"{short}0" in wide.columns:
             for col, suffix in ((name, ""), (f"{name}_ckey", "k")):
-                block = wide[[f"{short}{suffix}{i}" for i in range(k)]].fillna(0)
-                out[col] = block.to_numpy(dtype="int64").T.reshape(-1)
-    return out[keys + ["outcome"] + count_columns(out)]
+                block = wide[[f"{short}{suffix}{i}" for i in range(k)]]
+                columns[col] = block.to_numpy(dtype="int64", na_value=0).T.reshape(-1)
+    return pd.DataFrame(columns)
 
 
 def counts(con, outcome: str, by=(), periods=None, cohort: Cohort | str | None = None,

@@ -77,8 +77,9 @@ def suppress(table: pd.DataFrame, group_cols, *, by=(), threshold: int = 5,
     k = int(threshold)
     if k < 0:
         raise ValueError(f"threshold must be >= 0, got {threshold!r}")
-    out = table.reset_index(drop=True).copy()
+    out = table.reset_index(drop=True)
     attrs = {**table.attrs, "suppression_threshold": k}
+    out.attrs = {}   # pandas deep-copies attrs into every column taken: set again at the end
     if "status" not in out.columns:
         out["status"] = pd.array(["ok"] * len(out), dtype="string")
     if k <= 1:
@@ -92,17 +93,21 @@ def suppress(table: pd.DataFrame, group_cols, *, by=(), threshold: int = 5,
     cmp_small = (m > 0) & (m < k) & ~own
 
     keys = set(group_cols + by) | set(_KEEP)
-    own_cols = [c for c in out.columns if c not in keys]
-    cmp_cols = [c for c in REFERENCE_DERIVED_COLUMNS if c in out.columns]
-    for col in own_cols:
-        out[col] = _nullable(out[col])
-    out.loc[own, own_cols] = pd.NA
-    out.loc[cmp_small, cmp_cols] = pd.NA
+    cmp_cols = set(REFERENCE_DERIVED_COLUMNS)
     reason = np.select([own, cmp_small],
                        [f"suppressed: fewer than {k} children in the group",
                         f"suppressed: fewer than {k} children in the comparison group"],
                        default="")
     status = out["status"].astype("string").to_numpy(dtype=object, na_value="")
-    out["status"] = pd.array(np.where(reason != "", reason, status), dtype="string")
+    columns = {}
+    for col in out.columns:
+        if col == "status":
+            columns[col] = pd.array(np.where(reason != "", reason, status), dtype="string")
+        elif col in keys:
+            columns[col] = out[col]
+        else:
+            hide = own | cmp_small if col in cmp_cols else own
+            columns[col] = _nullable(out[col]).mask(hide)
+    out = pd.DataFrame(columns)
     out.attrs = attrs
     return out

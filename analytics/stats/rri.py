@@ -813,23 +813,23 @@ def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "ref
     significant = pd.arrays.BooleanArray(np.nan_to_num(p_adj, nan=1.0) < alpha,
                                          np.isnan(p_adj))
 
-    out = df[group_cols + by].copy()
-    out["events"] = pd.array(df["events"].to_numpy(), dtype="Int64")
-    out["population"] = pd.array(df["population"].to_numpy(), dtype="Int64")
-    cols = {
+    columns = {col: df[col] for col in group_cols + by}
+    columns["events"] = pd.array(df["events"].to_numpy(), dtype="Int64")
+    columns["population"] = pd.array(df["population"].to_numpy(), dtype="Int64")
+    floats = {
         "rate": rate * unit, "rate_ci_low": rlo * unit, "rate_ci_high": rhi * unit,
         "reference_rate": p_comp * unit, "rri": rri, "rri_ci_low": lo, "rri_ci_high": hi,
         "p_value": p, "p_adjusted": p_adj,
     }
-    for name, values in cols.items():
-        out[name] = to_float_na(values)
-    out["significant"] = significant
-    out["ci_method"] = pd.array(method, dtype="string")
-    for name, values in {"rate_difference": d * unit, "rate_difference_ci_low": dlo * unit,
-                         "rate_difference_ci_high": dhi * unit, "excess_events": excess,
-                         "representation_index": rep}.items():
-        out[name] = to_float_na(values)
-    out["status"] = pd.array(status.astype(object), dtype="string")
+    columns.update((name, to_float_na(values)) for name, values in floats.items())
+    columns["significant"] = significant
+    columns["ci_method"] = pd.array(method, dtype="string")
+    floats = {"rate_difference": d * unit, "rate_difference_ci_low": dlo * unit,
+              "rate_difference_ci_high": dhi * unit, "excess_events": excess,
+              "representation_index": rep}
+    columns.update((name, to_float_na(values)) for name, values in floats.items())
+    columns["status"] = pd.array(status.astype(object), dtype="string")
+    out = pd.DataFrame(columns)
     out.attrs = {
         "comparison": comparison, "reference": ref_dict, "level": level, "ci": ci,
         "adjust": adjust, "unit": unit, "min_population": min_population,

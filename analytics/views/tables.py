@@ -93,10 +93,15 @@ def rri_by_outcome(table: pd.DataFrame, breakdown: list[str], by: list[str],
     so each outcome (x period) is its own slice for the comparison, adjustment and
     suppression; rates are computed per child, then put per each outcome's unit."""
     out = protected_rri(table, breakdown, by, 1, options)
-    unit = out["outcome"].map(outcome_catalogue().set_index("key")["unit"]).to_numpy(float)
-    for col in RATE_COLUMNS:
-        out[col] = out[col] * unit
-    return out[["outcome"] + [c for c in out.columns if c != "outcome"]]
+    codes, keys = pd.factorize(out["outcome"])
+    unit = outcome_catalogue().set_index("key")["unit"].reindex(keys).to_numpy(float)[codes]
+    columns = {"outcome": out["outcome"]}
+    for col in out.columns:
+        if col != "outcome":
+            columns[col] = out[col] * unit if col in RATE_COLUMNS else out[col]
+    scaled = pd.DataFrame(columns)
+    scaled.attrs = out.attrs
+    return scaled
 
 
 def aggregate_keys(table: pd.DataFrame) -> list[str]:
