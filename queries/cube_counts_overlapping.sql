@@ -15,4 +15,3 @@ FROM {cube} AS f
 JOIN windows AS w USING (period)
 WHERE {filter}
 GROUP BY ALL
-ORDER BY window_label, {group_names}

@@ -66,6 +66,9 @@ def _requests(periods):
         (dict(by=["ethnicity_code", "sex"], periods=five, filters={"sex": ["Male"]}), True),
         (dict(by=["sex"], periods=periods, filters={"ethnicity_major": ["Black", "Mixed"]}), True),
         (dict(by=["ethnicity_minor"], windows=gap), True),
+        # overlapping windows (a period in two): queries/cube_counts_overlapping.sql
+        (dict(by=["sex"], windows={"first three": periods[:3], "next three": periods[1:4]}),
+         True),
         (dict(by=["fsm_status", "sen_status", "care_status"], periods=last), True),
         (dict(by=["age_band", "period"], periods=five, filters={"fsm_status": ["FSM eligible"]}),
          True),

@@ -94,14 +94,12 @@ def flag_counts(con, pairs, by=(), periods=None, cohort: Cohort | str | None = N
     wide = cube.counts(con, request)
     if wide is None:
         wide = _scan(con, request)
-    wide = wide.rename(columns={"window_label": "period"})
-    if not keep:
-        wide = wide.drop(columns="period")
-    cols = [c for c in ["cohort", *[b for b in by if b != "period"], "all_children_group"]
-            if c in wide.columns]
-    if "period" in wide.columns:
-        cols.append("period")
-    return wide[cols + [c for c in wide.columns if c not in cols]]
+    groups = [c for c in ["cohort", *[b for b in by if b != "period"], "all_children_group"]
+              if c in wide.columns]
+    first = groups + (["window_label"] if keep else [])
+    wide = wide[first + [c for c in wide.columns if c not in groups + ["window_label"]]]
+    wide.columns = ["period" if c == "window_label" else c for c in wide.columns]
+    return wide
 
 
 def _request(con, pairs, by, periods, cohort, filters, windows) -> tuple[cube.Request, bool]:
@@ -196,13 +194,16 @@ def _stack(wide: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
     keys = _keys(wide)
     n, k = len(wide), len(outcomes)
     rows = np.tile(np.arange(n), k)
-    columns = {key: wide[key].to_numpy()[rows] for key in keys}
-    columns["outcome"] = np.repeat(np.array(outcomes, dtype=object), n)
-    for short, name in _LONG_NAMES.items():
-        if f"{short}0" in wide.columns:
-            for col, suffix in ((name, ""), (f"{name}_ckey", "k")):
-                block = wide[[f"{short}{suffix}{i}" for i in range(k)]]
-                columns[col] = block.to_numpy(dtype="int64", na_value=0).T.reshape(-1)
+    columns = {key: wide[key].array.take(rows) for key in keys}
+    columns["outcome"] = pd.array(outcomes, dtype="str").take(np.repeat(np.arange(k), n))
+    stacked = [(col, short, suffix) for short, name in _LONG_NAMES.items()
+               if f"{short}0" in wide.columns
+               for col, suffix in ((name, ""), (f"{name}_ckey", "k"))]
+    # every count column at once (one block per count: pair i in columns i*k .. i*k + k-1)
+    values = wide[[f"{short}{suffix}{i}" for _, short, suffix in stacked
+                   for i in range(k)]].to_numpy(dtype="int64", na_value=0)
+    for j, (col, _, _) in enumerate(stacked):
+        columns[col] = values[:, j * k:(j + 1) * k].T.reshape(-1)
     return pd.DataFrame(columns)
 
 

@@ -274,8 +274,9 @@ def counts(con, request: Request) -> pd.DataFrame | None:
     sep = ",\n    "
     sql = queries.render(query, cube=queries.identifier(table, CELL_CUBES),
                          group_select=sep.join(request.items), filter=request.filter,
-                         group_names=", ".join(request.names), aggregates=sep.join(aggregates))
-    read = con.execute(sql, request.params).df()
+                         aggregates=sep.join(aggregates))
+    read = con.execute(sql, request.params).df().sort_values(
+        ["window_label", *request.names], ignore_index=True)
     names = {name: name for name in ("window_label", *request.names)}
     for i in range(len(request.pairs)):
         for name in (f"e{i}", f"n{i}"):
