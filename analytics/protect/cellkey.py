@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.protect import ptable as pt
+from analytics.stats.rri import slice_ids
 
 #: The columns of a counts table that are counts of children (or of child-periods, or pairs
 #: of periods of the same child), each published with the key in "<column>_ckey".
@@ -84,8 +85,7 @@ def publish(table: pd.DataFrame, by=(), salt: str = "") -> pd.DataFrame:
     counted = [c for c in COUNTED if c in out.columns]
     group = [c for c in out.columns if c not in counted and not c.endswith("_ckey")
              and not c.startswith("total_")]
-    slice_id = (out.groupby(by, sort=False).ngroup().to_numpy() if by
-                else np.zeros(len(out), dtype=np.int64))
+    slice_id = slice_ids(out, by)
     size = slice_id.max(initial=-1) + 1
     space = key_space()
     for col in counted:

@@ -104,10 +104,10 @@ def suppress(table: pd.DataFrame, group_cols, *, by=(), threshold: int = 5,
         if col == "status":
             columns[col] = pd.array(np.where(reason != "", reason, status), dtype="string")
         elif col in keys:
-            columns[col] = out[col]
+            columns[col] = out[col].array
         else:
             hide = own | cmp_small if col in cmp_cols else own
-            columns[col] = _nullable(out[col]).mask(hide)
-    out = pd.DataFrame(columns)
+            columns[col] = _nullable(out[col]).mask(hide).array
+    out = pd.DataFrame(columns, copy=False)
     out.attrs = attrs
     return out

@@ -83,8 +83,24 @@ def _first_row(mask) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0]) + 1
 
 
+def slice_ids(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """Per row, the number of its combination of `cols` values, in order of first
+    appearance (groupby(cols, sort=False).ngroup(), by factorising column by column)."""
+    ids = np.zeros(len(df), dtype=np.int64)
+    for col in cols:
+        codes, uniques = pd.factorize(df[col])
+        ids = pd.factorize(ids * len(uniques) + codes)[0]
+    return ids
+
+
 def _count_column(counts: pd.DataFrame, col: str) -> np.ndarray:
     s = counts[col]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":   # whole numbers already
+        x = s.to_numpy(dtype=np.int64)
+        if (x < 0).any():
+            i = _first_row(x < 0)
+            raise ValueError(f"column {col!r}, row {i}: {x[i - 1]:g} is negative")
+        return x
     if pd.api.types.is_bool_dtype(s.dtype):
         raise ValueError(f"column {col!r} must hold whole numbers, not booleans")
     num = pd.to_numeric(s, errors="coerce").astype("Float64")
@@ -140,8 +156,8 @@ def validate_counts(counts: pd.DataFrame, group_cols, by=()) -> pd.DataFrame:
         raise ValueError(
             f"column 'events', row {i}: events ({a[i - 1]}) exceed population ({n[i - 1]})"
         )
-    dup = df.duplicated(subset=group_cols + by, keep=False).to_numpy()
-    if dup.any():
+    if len(df) and slice_ids(df, group_cols + by).max() + 1 < len(df):
+        dup = df.duplicated(subset=group_cols + by, keep=False).to_numpy()
         rows = np.flatnonzero(dup) + 1
         first = df.iloc[rows[0] - 1]
         same = df[group_cols + by].eq(first[group_cols + by]).all(axis=1).to_numpy()
@@ -476,11 +492,12 @@ def _score(a, n, c, m, z):
     with np.errstate(divide="ignore", invalid="ignore"):
         half = z * np.sqrt(np.maximum(1 / a - 1 / n + 1 / c - 1 / m, 0.0))
         centre = np.log(rr)
+        below, above = centre - half, centre + half   # NaN (no guess) without events
     step = np.where(np.isfinite(half) & (half > 0), half / 5, 1.0)
     low = np.where(a == 0, 0.0, np.exp(_decreasing_root(
-        score, z, np.flatnonzero(a > 0), a.size, centre - half, step)))
+        score, z, np.flatnonzero(a > 0), a.size, below, step)))
     high = np.where(c == 0, np.nan, np.exp(_decreasing_root(
-        score, -z, np.flatnonzero(c > 0), a.size, centre + half, step)))
+        score, -z, np.flatnonzero(c > 0), a.size, above, step)))
     p = 2 * special.ndtr(-np.abs(_mn_score(np.ones(a.size), a, n, c, m)))
     return rr, low, high, np.minimum(p, 1.0)
 
@@ -808,12 +825,12 @@ def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "ref
     alpha = 1 - level
 
     # Multiple-comparison adjustment within each by-slice.
-    slices = df.groupby(by, sort=False).ngroup().to_numpy() if by else np.zeros(size, np.int8)
+    slices = slice_ids(df, by)
     p_adj = adjust_families(p, slices, adjust)
     significant = pd.arrays.BooleanArray(np.nan_to_num(p_adj, nan=1.0) < alpha,
                                          np.isnan(p_adj))
 
-    columns = {col: df[col] for col in group_cols + by}
+    columns = {col: df[col].array for col in group_cols + by}
     columns["events"] = pd.array(df["events"].to_numpy(), dtype="Int64")
     columns["population"] = pd.array(df["population"].to_numpy(), dtype="Int64")
     floats = {
@@ -829,7 +846,7 @@ def rri_table(counts: pd.DataFrame, group_cols, *, by=(), comparison: str = "ref
               "representation_index": rep}
     columns.update((name, to_float_na(values)) for name, values in floats.items())
     columns["status"] = pd.array(status.astype(object), dtype="string")
-    out = pd.DataFrame(columns)
+    out = pd.DataFrame(columns, copy=False)
     out.attrs = {
         "comparison": comparison, "reference": ref_dict, "level": level, "ci": ci,
         "adjust": adjust, "unit": unit, "min_population": min_population,

@@ -95,11 +95,11 @@ def rri_by_outcome(table: pd.DataFrame, breakdown: list[str], by: list[str],
     out = protected_rri(table, breakdown, by, 1, options)
     codes, keys = pd.factorize(out["outcome"])
     unit = outcome_catalogue().set_index("key")["unit"].reindex(keys).to_numpy(float)[codes]
-    columns = {"outcome": out["outcome"]}
+    columns = {"outcome": out["outcome"].array}
     for col in out.columns:
         if col != "outcome":
-            columns[col] = out[col] * unit if col in RATE_COLUMNS else out[col]
-    scaled = pd.DataFrame(columns)
+            columns[col] = out[col].array * unit if col in RATE_COLUMNS else out[col].array
+    scaled = pd.DataFrame(columns, copy=False)
     scaled.attrs = out.attrs
     return scaled
 
