@@ -1,2 +1,13 @@
--- The cube's tables and pairs (queries/cube_info.sql), for the planner.
-SELECT name, kind, columns, n_rows, version FROM cube_info ORDER BY n_rows
+-- The cube's tables (queries/cube_info.sql) and, on every row, the outcome pairs it counts
+-- (queries/cube_pairs.sql) and the periods of the data in order (queries/cube_periods.sql):
+-- what the planner reads, in one round trip.
+SELECT
+    name,
+    kind,
+    columns,
+    n_rows,
+    version,
+    (SELECT list([pair::VARCHAR, numerator, denominator] ORDER BY pair) FROM cube_pairs) AS pairs,
+    (SELECT list(period ORDER BY bit) FROM cube_periods) AS periods
+FROM cube_info
+ORDER BY n_rows

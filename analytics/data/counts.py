@@ -97,7 +97,9 @@ def flag_counts(con, pairs, by=(), periods=None, cohort: Cohort | str | None = N
     groups = [c for c in ["cohort", *[b for b in by if b != "period"], "all_children_group"]
               if c in wide.columns]
     first = groups + (["window_label"] if keep else [])
-    wide = wide[first + [c for c in wide.columns if c not in groups + ["window_label"]]]
+    order = first + [c for c in wide.columns if c not in groups + ["window_label"]]
+    if order != list(wide.columns):          # the cube's are in order already
+        wide = wide[order]
     wide.columns = ["period" if c == "window_label" else c for c in wide.columns]
     return wide
 

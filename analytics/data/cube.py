@@ -202,20 +202,25 @@ def _info(con) -> tuple[list[dict], dict] | None:
         cursor = con.execute(queries.load("cube_read_info"))
         names = [d[0] for d in cursor.description]
         info = [dict(zip(names, row)) for row in cursor.fetchall()]
-        pairs = con.execute(queries.load("cube_read_pairs")).fetchall()
     except duckdb.CatalogException:
         return None
     info = [table for table in info if table["version"] == VERSION]
     if not info:
         return None
-    return info, {(n, d): int(i) for i, n, d in pairs}
+    return info, {(n, d): int(i) for i, n, d in info[0]["pairs"]}
+
+
+#: The window fragments of queries/cube_counts.sql (fixed SQL, values bound).
+_LABEL_IS_PERIOD = "period"
+_LABEL_LOOKED_UP = "$window_labels[list_position($window_periods, period)]"
+_EVERY_PERIOD = "TRUE"
+_PERIODS_ASKED = "list_contains($window_periods, period)"
 
 
 def periods(con) -> list[str] | None:
     """The periods of the data in order, as the cube recorded them (None without a cube)."""
-    if _disabled.get() or _info(con) is None:
-        return None
-    return [r[0] for r in con.execute(queries.load("cube_read_periods")).fetchall()]
+    found = None if _disabled.get() else _info(con)
+    return None if found is None else list(found[0][0]["periods"])
 
 
 def current(con) -> bool:
@@ -229,36 +234,37 @@ def plan(con, request: Request) -> tuple[str | None, str]:
     return table, why
 
 
-def _plan(con, request: Request) -> tuple[str | None, str, dict]:
-    """plan(), with the cube's {pair: index} (read once for both)."""
+def _plan(con, request: Request) -> tuple[str | None, str, tuple | None]:
+    """plan(), with what `_info` read (the cube's tables and pairs, read once for both)."""
     if _disabled.get():
-        return None, "the cube is switched off", {}
+        return None, "the cube is switched off", None
     found = _info(con)
     if found is None:
-        return None, "the database has no cube", {}
+        return None, "the database has no cube", None
     info, index = found
     missing = [p for p in request.pairs if tuple(p) not in index]
     if missing:
-        return None, f"the cube does not count the pair {missing[0]}", index
+        return None, f"the cube does not count the pair {missing[0]}", found
     fits = [t for t in info if t["kind"] == "cells" and request.columns <= set(t["columns"])]
     if not fits:
-        return None, f"no cube has the columns {sorted(request.columns)}", index
+        return None, f"no cube has the columns {sorted(request.columns)}", found
     if request.pooled:
         if not request.columns <= set(FIXED):
             changing = sorted(request.columns - set(FIXED))
             return None, (f"pooled windows with {', '.join(changing)} (a characteristic that "
-                          "can change between periods) need per-child sums from the rows"), index
+                          "can change between periods) need per-child sums from the rows"), found
         if not any(t["kind"] == "masks" for t in info):
-            return None, "the cube has no period masks (too many periods)", index
-    return str(fits[0]["name"]), "cube", index
+            return None, "the cube has no period masks (too many periods)", found
+    return str(fits[0]["name"]), "cube", found
 
 
 def counts(con, request: Request) -> pd.DataFrame | None:
     """The wide counts table of `request` (as queries/counts.sql returns it) from the cube,
     or None when the cube cannot answer it exactly (the caller scans the rows)."""
-    table, _, index = _plan(con, request)
+    table, _, found = _plan(con, request)
     if table is None:
         return None
+    info, index = found
     # Each count column once (outcomes share a denominator), then one column per pair.
     sources = {}
     for i, (num, den) in enumerate(request.pairs):
@@ -269,15 +275,23 @@ def counts(con, request: Request) -> pd.DataFrame | None:
         key = column.replace("__", "k__", 1)
         aggregates += [f"sum({column})::BIGINT AS {column}",
                        f"(sum({key}) % $key_space)::BIGINT AS {key}"]
-    periods = request.params["window_periods"]
-    query = "cube_counts" if len(set(periods)) == len(periods) else "cube_counts_overlapping"
+    asked = request.params["window_periods"]
+    overlapping = len(set(asked)) < len(asked)
+    label = (_LABEL_IS_PERIOD if all(list(ps) == [w] for w, ps in request.windows.items())
+             else _LABEL_LOOKED_UP)
+    where = _EVERY_PERIOD if set(asked) >= set(info[0]["periods"]) else _PERIODS_ASKED
     sep = ",\n    "
-    sql = queries.render(query, cube=queries.identifier(table, CELL_CUBES),
-                         group_select=sep.join(request.items), filter=request.filter,
-                         aggregates=sep.join(aggregates))
-    read = con.execute(sql, request.params).df().sort_values(
+    sql = queries.render(
+        "cube_counts_overlapping" if overlapping else "cube_counts",
+        cube=queries.identifier(table, CELL_CUBES), group_select=sep.join(request.items),
+        filter=request.filter, aggregates=sep.join(aggregates), window_label=label,
+        periods=where)
+    # DuckDB refuses values bound but not used: the window lists only where the SQL uses them
+    params = {k: v for k, v in request.params.items()
+              if k not in ("window_labels", "window_periods") or f"${k}" in sql}
+    read = con.execute(sql, params).df().sort_values(
         ["window_label", *request.names], ignore_index=True)
-    names = {name: name for name in ("window_label", *request.names)}
+    names = {name: name for name in (*request.names, "window_label")}
     for i in range(len(request.pairs)):
         for name in (f"e{i}", f"n{i}"):
             names[name] = sources[name]
