@@ -13,6 +13,7 @@ from analytics.stats.rri import (
     RESULT_COLUMNS,
     _katz_overall,
     rri_table,
+    slice_ids,
 )
 
 Z95 = 1.959963984540054
@@ -466,6 +467,17 @@ def test_score_interval_matches_statsmodels(a, n, c, m, level):
     assert row["p_value"] == pytest.approx(test.pvalue, rel=1e-7, abs=1e-300)
     # the interval and the test agree about 1
     assert (row["rri_ci_low"] > 1 or row["rri_ci_high"] < 1) == (row["p_value"] < 1 - level)
+
+
+def test_slice_ids_number_groups_as_pandas_groupby_does():
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"outcome": rng.choice(["cin", "neet", "custody"], 400),
+                       "period": rng.choice(["2022/23", "2023/24", None], 400),
+                       "code": rng.integers(0, 4, 400)})
+    for cols in (["outcome"], ["outcome", "period"], ["period", "code", "outcome"], []):
+        expected = (df.groupby(cols, sort=False, dropna=False).ngroup().to_numpy() if cols
+                    else np.zeros(len(df)))
+        assert slice_ids(df, cols).tolist() == expected.tolist(), cols
 
 
 def test_score_intervals_of_many_rows_at_once_match_statsmodels():

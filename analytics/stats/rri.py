@@ -85,10 +85,11 @@ def _first_row(mask) -> int:
 
 def slice_ids(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """Per row, the number of its combination of `cols` values, in order of first
-    appearance (groupby(cols, sort=False).ngroup(), by factorising column by column)."""
+    appearance (groupby(cols, sort=False, dropna=False).ngroup(), by factorising column by
+    column, which is several times faster on text columns)."""
     ids = np.zeros(len(df), dtype=np.int64)
     for col in cols:
-        codes, uniques = pd.factorize(df[col])
+        codes, uniques = pd.factorize(df[col], use_na_sentinel=False)   # a missing value is one
         ids = pd.factorize(ids * len(uniques) + codes)[0]
     return ids
 
