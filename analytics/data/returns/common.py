@@ -197,6 +197,22 @@ def flag(values) -> pd.Series:
                      index=s.index)
 
 
+def which_part(columns: set[str], key: str, second: tuple[str, str, set[str], int],
+               first: tuple[str, set[str], int]) -> str | None:
+    """The part of a two-file return that a CSV's columns (mostly) belong to, or None: the
+    files share the `key` column; `second` = (part, marker column, its columns, how many of
+    them), which wins when its marker or enough of its columns are present; `first` = (part,
+    its columns, how many). A file missing a mandatory column is still recognised, so the
+    message can name the column."""
+    if key not in columns:
+        return None
+    part, marker, expected, enough = second
+    if marker in columns or len(expected & columns) >= enough:
+        return part
+    part, expected, enough = first
+    return part if len(expected & columns) >= enough else None
+
+
 def read_csv(path, data: bytes) -> pd.DataFrame:
     """A CSV return as text cells (header names stripped), or a ReturnError saying why not."""
     import io

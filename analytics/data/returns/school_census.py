@@ -28,6 +28,7 @@ from analytics.data.returns.common import (
     read_csv,
     require_columns,
     rows,
+    which_part,
 )
 
 FORMAT = "school_census"
@@ -38,15 +39,9 @@ TRUE, FALSE = {"true", "1", "y", "yes", "t"}, {"false", "0", "n", "no", "f"}
 
 
 def part_of(columns: set[str]) -> str | None:
-    """"census" or "exclusions" if the columns are (mostly) those of a school census extract
-    (a file missing a mandatory column is still recognised, so the message can name it)."""
-    if "UPN" not in columns:
-        return None
-    if "Category" in columns or len(EXCLUSIONS & columns) >= 3:
-        return "exclusions"
-    if len(CENSUS & columns) >= 4:
-        return "census"
-    return None
+    """"census" or "exclusions" if the columns are (mostly) those of a school census extract."""
+    return which_part(columns, "UPN", ("exclusions", "Category", EXCLUSIONS, 3),
+                      ("census", CENSUS, 4))
 
 
 def _census(path, data: bytes) -> pd.DataFrame:

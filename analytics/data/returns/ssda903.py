@@ -26,6 +26,7 @@ from analytics.data.returns.common import (
     read_csv,
     require_columns,
     rows,
+    which_part,
     year_in_name,
 )
 
@@ -37,15 +38,9 @@ UNKNOWN_UPN = {"UN1", "UN2", "UN3", "UN4", "UN5"}
 
 
 def part_of(columns: set[str]) -> str | None:
-    """"header" or "episodes" if the columns are (mostly) those of an SSDA903 file: a file
-    missing a mandatory column is still recognised, so the message can name it."""
-    if "CHILD" not in columns:
-        return None
-    if "DECOM" in columns or len(EPISODES & columns) >= 3:
-        return "episodes"
-    if len(HEADER & columns) >= 3:
-        return "header"
-    return None
+    """"header" or "episodes" if the columns are (mostly) those of an SSDA903 file."""
+    return which_part(columns, "CHILD", ("episodes", "DECOM", EPISODES, 3),
+                      ("header", HEADER, 3))
 
 
 def _year(header_path, episodes_path, decom, dec) -> int:
