@@ -68,19 +68,27 @@ def check_shape(path, rows: int, columns: int, declared: str = "has") -> None:
                                f"the limit of {MAX_CELLS:,} cells")
 
 
+def csv_cells(source, path, error=InputError, empty: str = "the file has no header row",
+              **options) -> pd.DataFrame:
+    """A CSV (a path or a file object) as text cells, nothing converted, or `error` naming
+    `path` and what is wrong: not UTF-8, not well-formed, or empty (`empty` says how)."""
+    try:
+        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                           **options)
+    except UnicodeDecodeError as e:
+        raise error(path, f"not UTF-8 text (byte {e.start}); save it as 'CSV UTF-8'") from None
+    except pd.errors.ParserError as e:
+        raise error(path, f"not a well-formed CSV: {e}") from None
+    except pd.errors.EmptyDataError:
+        raise error(path, empty) from None
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     with open(path, "rb") as f:
         header = f.readline()
         lines = 1 + sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
     check_shape(path, lines - 1, header.count(b",") + 1)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", comment="#")
-    except UnicodeDecodeError as e:
-        raise InputError(path, f"not UTF-8 text (byte {e.start}); save it as 'CSV UTF-8'") from None
-    except pd.errors.ParserError as e:
-        raise InputError(path, f"not a well-formed CSV: {e}") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(path, "the file has no header row") from None
+    df = csv_cells(path, path, comment="#")
     if len(df.columns) == 1 and any(sep in df.columns[0] for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in df.columns[0])
         raise InputError(path, f"the columns are separated by {sep!r}; save the file with commas")

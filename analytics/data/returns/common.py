@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.data.readers import InputError
+from analytics.data.readers import InputError, csv_cells
 from analytics.data.reference import REFERENCE, ethnicity_table
 
 RETURNS = REFERENCE / "returns"
@@ -216,15 +216,7 @@ def which_part(columns: set[str], key: str, second: tuple[str, str, set[str], in
 def read_csv(path, data: bytes) -> pd.DataFrame:
     """A CSV return as text cells (header names stripped), or a ReturnError saying why not."""
     import io
-    try:
-        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
-                         encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ReturnError(path, f"not UTF-8 text (byte {e.start}); save it as 'CSV UTF-8'") from None
-    except pd.errors.ParserError as e:
-        raise ReturnError(path, f"not a well-formed CSV: {e}") from None
-    except pd.errors.EmptyDataError:
-        raise ReturnError(path, "the file is empty") from None
+    df = csv_cells(io.BytesIO(data), path, ReturnError, empty="the file is empty")
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise ReturnError(path, "the file has a header but no rows")
