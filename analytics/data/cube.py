@@ -264,7 +264,7 @@ def counts(con, request: Request) -> pd.DataFrame | None:
     table, _, found = _plan(con, request)
     if table is None:
         return None
-    info, index = found
+    info = found[0]
     # Each count column once (outcomes share a denominator), then one column per pair.
     sources = {}
     for i, (num, den) in enumerate(request.pairs):
@@ -299,17 +299,19 @@ def counts(con, request: Request) -> pd.DataFrame | None:
     wide = read[list(names.values())]
     wide.columns = list(names)
     if request.pooled:
-        wide = _with_squares(con, request, wide, index)
+        wide = _with_squares(con, request, wide, found)
     return wide
 
 
 _SQUARES = ("syy", "sxy", "sxx")
 
 
-def _with_squares(con, request: Request, wide: pd.DataFrame, index: dict) -> pd.DataFrame:
+def _with_squares(con, request: Request, wide: pd.DataFrame, found: tuple) -> pd.DataFrame:
     """`wide` with each pair's per-child sums of squares from the mask cube, in the row
-    scan's column order (e, ek, n, nk, syy, syyk, sxy, sxyk, sxx, sxxk per pair)."""
-    bits = dict(con.execute(queries.load("cube_read_periods")).fetchall())
+    scan's column order (e, ek, n, nk, syy, syyk, sxy, sxyk, sxx, sxxk per pair); `found` is
+    what `_info` read (the periods' bits and the pairs' indexes)."""
+    info, index = found
+    bits = dict(zip(info[0]["periods"], info[0]["bits"]))
     labels = list(request.windows)
     masks = [sum(int(bits.get(p, 0)) for p in set(request.windows[w])) for w in labels]
     ids = [index[tuple(p)] for p in request.pairs]
