@@ -48,7 +48,7 @@ def matrix():
         _row("suspension", "Asian", "Female", 0.2, True, -46),
         _row("suspension", "White", "Male", 5.0, False, 3),           # not significant
         _row("cin", "Black", "Male", 3.3, True, 900),                  # tie on RRI, more excess
-        _row("cin", "White", "Female", 9.0, True, 4, status="low numbers: population 20 (minimum 30)"),
+        _row("cin", "White", "Female", 9.0, True, 4, status="low numbers: fewer than 30 children"),
         _row("cin", "Chinese", "Male", None, None, None, status="suppressed: fewer than 5 events"),
         _row("custody", "Asian", "Male", 0.5, True, -10),
     ])

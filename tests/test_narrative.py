@@ -43,14 +43,14 @@ def test_not_significant_and_level():
 def test_low_numbers():
     r = row(events=3, population=12, rri=2.3, rri_ci_low=0.7, rri_ci_high=6.1,
             significant=False,
-            status="low numbers: population 12 (minimum 30); 3 events (minimum 5)")
+            status="low numbers: fewer than 30 children; fewer than 5 events")
     s = sentence(r, "Gypsy/Roma girls", "suspension", BOROUGH)
     assert s.startswith("Numbers are too low for a reliable comparison: 3 of 12 "
                         "Gypsy/Roma girls were suspended.")
     assert "2.3 times the borough average (95% CI 0.7 to 6.1)" in s
-    r = row(status="low numbers: comparison group has 4 events (minimum 5)")
+    r = row(status="low numbers: comparison group has fewer than 5 events")
     s = sentence(r, "Black African boys", "suspension", "White British boys")
-    assert "the comparison group (White British boys) has 4 events" in s
+    assert "the comparison group (White British boys) has fewer than 5 events" in s
 
 
 def test_not_computable_reference_and_suppressed():
@@ -117,6 +117,6 @@ def test_finding_says_when_nothing_could_be_computed():
                           "significant": pd.array([pd.NA, pd.NA], dtype="boolean"),
                           "rri": pd.array([pd.NA, pd.NA], dtype="Float64")})
     assert finding(table, "custody", "the borough average").startswith("Nothing could be computed")
-    table["status"] = ["ok", "low numbers: 3 events (minimum 5)"]
+    table["status"] = ["ok", "low numbers: fewer than 5 events"]
     table["significant"] = pd.array([False, False], dtype="boolean")
     assert finding(table, "custody", "the borough average").startswith("No group's")

@@ -110,12 +110,12 @@ def test_newcombe_published_example():
 
 def test_low_numbers_status_text():
     row = two(3, 12, 40, 400)
-    assert row["status"] == "low numbers: population 12 (minimum 30); 3 events (minimum 5)"
+    assert row["status"] == "low numbers: fewer than 30 children; fewer than 5 events"
     assert not pd.isna(row["rri"])  # still computed and shown
     row = two(30, 100, 4, 400)
-    assert row["status"] == "low numbers: comparison group has 4 events (minimum 5)"
+    assert row["status"] == "low numbers: comparison group has fewer than 5 events"
     row = two(1, 100, 40, 400, min_events=2)
-    assert row["status"] == "low numbers: 1 event (minimum 2)"
+    assert row["status"] == "low numbers: fewer than 2 events"
 
 
 # ------------------------------------------------------------------ Katz vs scipy

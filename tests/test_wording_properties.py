@@ -35,8 +35,8 @@ COMPARISONS = ["the borough average", "all other children", "White British child
                "White British children of the same sex", "WBRI children"]
 STATUSES = ["ok", "reference", "not computable: no events in the comparison group",
             "not computable: no children in the group",
-            "low numbers: population 12 (minimum 30); 3 events (minimum 5)",
-            "low numbers: comparison group has 4 events (minimum 5)",
+            "low numbers: fewer than 30 children; fewer than 5 events",
+            "low numbers: comparison group has fewer than 5 events",
             "suppressed: fewer than 5 events", "suppressed: reference group is suppressed"]
 #: Strings that must never reach a reader.
 BAD = re.compile(r"\bnan\b|\binf\b|\bNone\b|<NA>|\||\bBME\b|  |'s [a-z -]*rate\b|s' [a-z -]*rate\b"

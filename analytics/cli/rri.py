@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from analytics import protect
+from analytics.protect import gate
 from analytics.cli.common import (
     UsageError,
     add_db,
@@ -117,7 +118,8 @@ def run(args) -> int:
         keyed = table.assign(events_ckey=protect.hash_keys(table, list(table.columns), "events"),
                              population_ckey=protect.hash_keys(table, list(table.columns),
                                                                "population"))
-        result = protected_rri(keyed, group_cols, by, unit, options)
+        result = gate.publish(protected_rri(keyed, group_cols, by, unit, options), "rri",
+                              threshold=options.suppress, keys=group_cols + by)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -150,37 +150,20 @@ def _match_benchmark(df, group_cols, by, benchmark) -> np.ndarray:
 # status strings
 # --------------------------------------------------------------------------
 
-def _fmt_int(x: np.ndarray) -> np.ndarray:
-    """Whole counts as text (object array); each distinct value is formatted once."""
-    values, inverse = np.unique(np.nan_to_num(x).astype(np.int64), return_inverse=True)
-    return np.array([str(v) for v in values], dtype=object)[inverse]
-
-
-def _events_text(x: np.ndarray) -> np.ndarray:
-    return _fmt_int(x) + np.where(x == 1, " event", " events").astype(object)
-
-
 def _low_reasons(a, n, c, m, min_population, min_events, with_comparison: bool):
-    """Per row, the low-numbers reasons joined with '; ' ("" if none). Text is built only
-    for the rows a reason applies to."""
+    """Per row, the low-numbers reasons joined with '; ' ("" if none). They name the
+    thresholds, never a count: a status text is published beside the counts it is about."""
     mp, me = int(min_population), int(min_events)
-    reasons = [
-        (n < mp, lambda r: "population " + _fmt_int(n[r]) + f" (minimum {mp})"),
-        (a < me, lambda r: _events_text(a[r]) + f" (minimum {me})"),
-    ]
+    reasons = [(n < mp, f"fewer than {mp} children"), (a < me, f"fewer than {me} events")]
     if with_comparison:
-        reasons += [
-            (m < mp, lambda r: "comparison group has population " + _fmt_int(m[r])
-             + f" (minimum {mp})"),
-            (c < me, lambda r: "comparison group has " + _events_text(c[r])
-             + f" (minimum {me})"),
-        ]
+        reasons += [(m < mp, f"comparison group has fewer than {mp} children"),
+                    (c < me, f"comparison group has fewer than {me} events")]
     out = np.full(np.size(a), "", dtype=object)
     for applies, text in reasons:
         rows = np.flatnonzero(applies)
         if rows.size:
             before = out[rows]
-            out[rows] = np.where(before != "", before + "; ", before) + text(rows)
+            out[rows] = np.where(before != "", before + "; ", before) + text
     return out
 
 

@@ -79,12 +79,15 @@ class PoissonFit:
                - 2 * (self.cov[i, j] if i is not None and j is not None else 0.0))
         return float(est), float(np.sqrt(max(var, 0.0)))
 
-    def ratio(self, term: str, level, base, level_ci: float = 0.95) -> dict | None:
-        """Rate ratio of `level` against `base` with its Wald interval and p-value."""
+    def ratio(self, term: str, level, base, level_ci: float = 0.95,
+              inflate: float = 1.0) -> dict | None:
+        """Rate ratio of `level` against `base` with its Wald interval and p-value; the
+        variance multiplied by `inflate` (a design effect the model's errors do not hold)."""
         got = self.contrast(term, level, base)
         if got is None:
             return None
         est, se = got
+        se *= float(np.sqrt(max(inflate, 1.0)))
         z = z_value(level_ci)
         p = 2 * (1 - ndtr(abs(est) / se)) if se > 0 else (1.0 if est == 0 else 0.0)
         return {"ratio": float(np.exp(est)), "ci_low": float(np.exp(est - z * se)),
@@ -144,15 +147,15 @@ def split_units(units: pd.DataFrame, terms, cluster: str) -> tuple[pd.DataFrame,
 
 
 def fit_poisson(cells: pd.DataFrame, terms, *, base: dict | None = None,
-                children: pd.DataFrame | None = None) -> PoissonFit:
+                children: pd.DataFrame | None = None, count_noise: float = 0.0) -> PoissonFit:
     """See `_fit`. The model's matrices are small (cells by parameters), so BLAS runs on one
     thread: on a busy machine, multi-threaded BLAS on small matrices is many times slower."""
     with threadpool_limits(limits=1, user_api="blas"):
-        return _fit(cells, terms, base=base, children=children)
+        return _fit(cells, terms, base=base, children=children, count_noise=count_noise)
 
 
 def _fit(cells: pd.DataFrame, terms, *, base: dict | None = None,
-         children: pd.DataFrame | None = None) -> PoissonFit:
+         children: pd.DataFrame | None = None, count_noise: float = 0.0) -> PoissonFit:
     """Fit the log-linear model of `events` per `population` on the categorical `terms`.
 
     `cells`: one row per combination of the terms with `events` and `population`
@@ -161,7 +164,10 @@ def _fit(cells: pd.DataFrame, terms, *, base: dict | None = None,
     once). `children`: one row per child and cell (`cluster`, `cell`, `events`,
     `population`), where `cell` is the value of `cells["cell"]`: the per-child counts
     that make the errors robust to a child counting in several years. `base`:
-    {term: base level}; default the level with the most children.
+    {term: base level}; default the level with the most children. `count_noise`: the
+    variance of noise added to each cell's counts before they were published (the cell-key
+    method): each cell's score variance gains count_noise (1 + lambda^2), from its events and
+    its children.
     """
     terms = [terms] if isinstance(terms, str) else list(terms)
     if not terms:
@@ -198,7 +204,7 @@ def _fit(cells: pd.DataFrame, terms, *, base: dict | None = None,
     bread = np.linalg.inv(info)
 
     if children is None:
-        w = y * (1 - lam) ** 2 + (n - y) * lam ** 2
+        w = y * (1 - lam) ** 2 + (n - y) * lam ** 2 + count_noise * (1 + lam ** 2)
         meat = X.T @ (X * w[:, None])
         clusters = int(n.sum())
     else:

@@ -77,7 +77,8 @@ def _describe(stratum, strata: list[str]) -> str:
 
 def isr_table(counts: pd.DataFrame, group_cols, strata, *, standard: pd.DataFrame | None = None,
               ci: str = "byar", level: float = 0.95, min_population: int = 30,
-              min_events: int = 5, with_population: bool = False) -> pd.DataFrame:
+              min_events: int = 5, with_population: bool = False,
+              observed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Indirectly standardised ratio of each group.
 
     ``counts``: group columns, strata columns, ``events`` and ``population`` (one row per
@@ -87,8 +88,12 @@ def isr_table(counts: pd.DataFrame, group_cols, strata, *, standard: pd.DataFram
     undefined values are NA with the reason in ``status``. Groups with fewer than
     ``min_population`` children or ``min_events`` observed events are marked "low numbers"
     (shown, but not a basis for decisions). ``with_population`` adds the group's
-    ``population`` after the group columns (disclosure control needs it).
+    ``population`` after the group columns (disclosure control needs it). ``observed``:
+    the group columns and ``observed``, each group's own count where it is published as a
+    cell of its own (one figure everywhere), instead of the sum of its strata; a group it
+    does not hold keeps the sum.
     """
+    own_counts = observed
     group_cols = [group_cols] if isinstance(group_cols, str) else list(group_cols)
     strata = [strata] if isinstance(strata, str) else list(strata)
     if ci not in CI_METHODS:
@@ -118,7 +123,14 @@ def isr_table(counts: pd.DataFrame, group_cols, strata, *, standard: pd.DataFram
     groups = df.groupby(group_cols, sort=False, dropna=False)
     gid = groups.ngroup().to_numpy()
     size = groups.ngroups
-    observed = np.bincount(gid, weights=a, minlength=size)
+    summed = np.bincount(gid, weights=a, minlength=size)
+    if own_counts is not None:
+        first = df.loc[groups.head(1).index, group_cols].reset_index(drop=True)
+        own = first.merge(own_counts[group_cols + ["observed"]], on=group_cols, how="left")
+        own = pd.to_numeric(own["observed"], errors="coerce").to_numpy(dtype=float)
+        observed = np.where(np.isfinite(own), own, summed)
+    else:
+        observed = summed
     population = np.bincount(gid, weights=n, minlength=size)
     expected = np.bincount(gid, weights=expected_row, minlength=size)
     first_lacking = np.full(size, -1)
@@ -140,10 +152,11 @@ def isr_table(counts: pd.DataFrame, group_cols, strata, *, standard: pd.DataFram
 
     status = np.full(size, "ok", dtype=object)
     low = (population < min_population) | (observed < min_events)
+    # The reasons name the thresholds, never a count (a status is published with the counts).
     status[ok & low] = [
         "low numbers: " + "; ".join(p for p in (
-            f"population {int(pop):,} (minimum {min_population})" if pop < min_population else "",
-            f"{int(o):,} observed (minimum {min_events})" if o < min_events else "") if p)
+            f"fewer than {min_population} children" if pop < min_population else "",
+            f"fewer than {min_events} events observed" if o < min_events else "") if p)
         for pop, o in zip(population[ok & low], observed[ok & low])]
     status[expected <= 0] = ("not computable: nothing is expected (the standard has no "
                              "events in this group's strata)")

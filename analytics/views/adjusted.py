@@ -28,11 +28,14 @@ import numpy as np
 import pandas as pd
 
 from analytics import protect
+from analytics.protect import gate
 from analytics.data.counts import counts
 from analytics.data.model_counts import model_counts
 from analytics.data.reference import outcome as get_outcome
 from analytics.stats.poisson import fit_poisson
 from analytics.stats.rates import to_float_na
+from analytics.stats.comparisons import SQUARE_COLUMNS
+from analytics.stats.intervals import design_effect
 from analytics.stats.standardise import isr_table
 from analytics.views.tables import Options, protected_rri
 from analytics.views.wording import capitalise, format_number, possessive
@@ -98,8 +101,8 @@ def protected_isr(counts_table: pd.DataFrame, group_cols, strata, *,
     shown = protect.suppress(result.rename(columns={"observed": "events"}), group_cols,
                              threshold=options.suppress)
     out = shown.rename(columns={"events": "observed"}).drop(columns="population")
-    out.attrs = {**attrs, "suppression_threshold": shown.attrs.get("suppression_threshold")}
-    return out
+    out.attrs = {**attrs, "protection": counts_table.attrs.get("protection", "none")}
+    return gate.publish(out, "isr", threshold=options.suppress, keys=group_cols)
 
 
 def isr_for_outcome(con, outcome: str, by, strata, periods, *, filters: dict | None = None,
@@ -148,12 +151,41 @@ def _key(frame: pd.DataFrame, cols: list[str]) -> pd.Series:
     return out
 
 
-def _model(con, outcome, breakdown, characteristics, periods, filters, reference, level):
-    """Adjusted RRI of each group against its reference (same strata), as a frame keyed by
-    the breakdown columns, and a note about the model."""
+def _cells(con, outcome, breakdown, characteristics, periods, filters, threshold):
+    """The model's cells and what makes its errors robust.
+
+    Secure setting: the true cells and, with years pooled, each child's counts (errors
+    clustered by child). Protected: the cells' published counts (the cell-key method, as any
+    table's), the perturbation's variance, and each group's design effect from its published
+    per-child sums of squares (the pooled RRI's), by which its contrasts' variance is
+    multiplied; a Poisson model on grouped counts gives the same estimates as on children,
+    so nothing is fitted on a count that is not published."""
     pooled = len(periods) > 1
     terms = list(breakdown) + list(characteristics) + (["period"] if pooled else [])
-    cells, children = model_counts(con, outcome, terms, periods, filters, per_child=pooled)
+    if threshold <= 0:
+        cells, children = model_counts(con, outcome, terms, periods, filters, per_child=pooled)
+        return cells, children, 0.0, {}
+    cells = protect.published(counts(con, outcome, by=terms, periods=periods, filters=filters),
+                              threshold=threshold)
+    cells = cells[terms + ["events", "population"]]
+    deff = {}
+    if pooled:
+        groups = protect.published(counts(con, outcome, by=list(breakdown), periods=periods,
+                                          filters=filters), threshold=threshold)
+        if set(SQUARE_COLUMNS) <= set(groups.columns):
+            effect = design_effect(groups["events"], groups["population"],
+                                   *(groups[c] for c in SQUARE_COLUMNS))
+            deff = dict(zip(_key(groups, list(breakdown)), effect))
+    return cells, None, protect.noise_variance(), deff
+
+
+def _model(con, outcome, breakdown, characteristics, periods, filters, reference, level,
+           threshold: int = 0):
+    """Adjusted RRI of each group against its reference (same strata), as a frame keyed by
+    the breakdown columns, and a note about the model (`_cells` says what it is fitted on)."""
+    pooled = len(periods) > 1
+    cells, children, noise, deff = _cells(con, outcome, breakdown, characteristics, periods,
+                                          filters, threshold)
     cells["group"] = _key(cells, list(breakdown))
     base_row = {**{c: None for c in breakdown}, **reference}
     rows = cells.drop_duplicates("group")[list(breakdown) + ["group"]]
@@ -162,7 +194,7 @@ def _model(con, outcome, breakdown, characteristics, periods, filters, reference
     try:
         fit = fit_poisson(cells.drop(columns=list(breakdown)),
                           ["group"] + list(characteristics) + (["period"] if pooled else []),
-                          children=children)
+                          children=children, count_noise=noise)
     except ValueError as e:
         fit, reason = None, str(e)
     for _, r in rows.iterrows():
@@ -178,7 +210,8 @@ def _model(con, outcome, breakdown, characteristics, periods, filters, reference
             results.append({"ratio": 1.0, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan})
             statuses.append("reference")
         else:
-            got = fit.ratio("group", r["group"], ref_key, level)
+            got = fit.ratio("group", r["group"], ref_key, level,
+                            inflate=max(deff.get(r["group"], 1.0), deff.get(ref_key, 1.0)))
             if got is None:
                 missing = ref_key if r["group"] in fit.levels["group"] else r["group"]
                 who = "the reference group" if missing == ref_key else "the group"
@@ -191,10 +224,17 @@ def _model(con, outcome, breakdown, characteristics, periods, filters, reference
                      ("adjusted_rri_ci_high", "ci_high"), ("adjusted_p_value", "p_value")):
         out[col] = [np.nan if r is None else r[key] for r in results]
     out["adjusted_status"] = statuses
-    note = ("robust errors clustered by child (years pooled)" if pooled else
-            "robust errors (each child counted once)")
+    if threshold > 0:
+        note = ("fitted on the published (perturbed) counts of its cells, robust errors "
+                "allowing for the perturbation"
+                + (", and for children counted in several years by each group's design effect"
+                   if pooled else ""))
+    else:
+        note = ("robust errors clustered by child (years pooled)" if pooled else
+                "robust errors (each child counted once)")
+        if fit is not None:
+            note += f"; {fit.clusters:,} children"
     if fit is not None:
-        note += f"; {fit.clusters:,} children"
         # Levels of the characteristics with no events (groups are not named: a group's
         # zero may be hidden by secondary suppression).
         note += "".join(f"; {n}" for n in fit.notes if not n.startswith("group:"))
@@ -227,10 +267,16 @@ def explain_table(con, outcome: str, breakdown, periods, characteristics, *,
                                                                  reference=()))
     ref_opts = replace(options, comparison="reference", reference=tuple(reference.items()))
     vs_ref = protected_rri(groups, breakdown, [], unit, ref_opts)
-    isr = isr_table(strata, breakdown, characteristics, ci="byar", level=options.level,
-                    min_population=options.min_population, min_events=options.min_events)
+    # The standardised ratio from published counts only: the strata's published counts give
+    # the expected events, and the observed is the group's own published count (the one the
+    # crude ratio uses), so expected x ratio gives back only what is published.
+    published_strata = protect.published(strata, threshold=options.suppress)
+    isr = isr_table(published_strata[breakdown + characteristics + ["events", "population"]],
+                    breakdown, characteristics, ci="byar", level=options.level,
+                    min_population=options.min_population, min_events=options.min_events,
+                    observed=overall[breakdown + ["events"]].rename(columns={"events": "observed"}))
     model, note = _model(con, outcome, breakdown, characteristics, periods, filters,
-                         reference, options.level)
+                         reference, options.level, options.suppress)
 
     out = overall[breakdown + ["events", "population", "rate"]].copy()
     out["borough_ratio"] = overall["rri"]
@@ -286,9 +332,10 @@ def explain_table(con, outcome: str, breakdown, periods, characteristics, *,
     out.attrs = {"outcome": outcome, "periods": periods, "breakdown": breakdown,
                  "characteristics": characteristics, "reference": reference,
                  "level": options.level, "unit": unit, "model_note": note,
-                 "suppression_threshold": vs_ref.attrs.get("suppression_threshold"),
+                 "min_population": options.min_population, "min_events": options.min_events,
+                 "protection": overall.attrs.get("protection", "none"),
                  "filters": dict(filters or {})}
-    return out
+    return gate.publish(out, "explain", threshold=options.suppress)
 
 
 def reference_label(reference: dict, breakdown) -> str:

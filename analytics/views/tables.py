@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from analytics import protect
+from analytics.protect import gate
 from analytics.data.counts import count_columns, counts, outcome_counts
 from analytics.data.reference import outcome as get_outcome
 from analytics.data.reference import outcome_catalogue
@@ -66,7 +67,7 @@ def rri_for_outcome(con, outcome: str, breakdown, periods, *, filters: dict | No
     table = counts(con, outcome, by=breakdown + by, periods=periods, filters=filters)
     out = protected_rri(table, breakdown, by, int(get_outcome(outcome)["unit"]), options)
     out.attrs.update(outcome=outcome, periods=list(periods), filters=dict(filters or {}))
-    return out
+    return gate.publish(out, "rri", threshold=options.suppress)
 
 
 def rri_matrix(con, breakdown, periods, *, outcomes=None, filters: dict | None = None,
@@ -84,7 +85,7 @@ def rri_matrix(con, breakdown, periods, *, outcomes=None, filters: dict | None =
                          options)
     out.attrs.update(options.as_dict(), periods=list(periods), filters=dict(filters or {}),
                      breakdown=breakdown)
-    return out
+    return gate.publish(out, "rri_matrix", threshold=options.suppress)
 
 
 def rri_by_outcome(table: pd.DataFrame, breakdown: list[str], by: list[str],
@@ -126,4 +127,4 @@ def rri_for_aggregate(table: pd.DataFrame, *, outcome: str | None = None,
                        population_ckey=protect.hash_keys(part, list(part.columns), "population"))
     out = protected_rri(part[keys + count_columns(part)], keys, [], unit, options)
     out.attrs.update(outcome=outcome, periods=[period] if period else [])
-    return out
+    return gate.publish(out, "rri", threshold=options.suppress, keys=keys)
