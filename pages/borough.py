@@ -1,7 +1,7 @@
 """The borough: who lives here and how many children each outcome touches, year by year."""
 import streamlit as st
 
-from analytics import protect
+from analytics.protect import gate
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
 from ui import data, state, widgets
@@ -27,10 +27,10 @@ else:
             icon=":material/dataset:")
 
 threshold = f.options.suppress
-# Every count on this page is published through the same protection as every other page.
-totals = protect.published(data.outcome_counts(by=("period",)), threshold=threshold)
+# Every count on this page is published through the same gate as every other page.
+totals = data.outcome_totals(threshold)
 now = totals[totals["period"] == f.period].set_index("outcome")
-pop = protect.published(data.population(periods=(f.period,)), threshold=threshold)
+pop = data.children(by=(), periods=(f.period,), threshold=threshold)
 cols = st.columns(6)
 cols[0].metric("Children aged 0-17" if synthetic else "Children in the data",
                f"{int(pop['population'].sum()):,}")
@@ -42,8 +42,7 @@ for col, key in zip(cols[2:], shown):
 
 st.subheader(f"Children by ethnicity and sex, {f.period}")
 level_title = state.ETHNICITY_LEVELS[f.ethnicity]
-by_group = protect.published(data.population(by=(f.ethnicity, "sex"), periods=(f.period,)),
-                             threshold=threshold)
+by_group = data.children(by=(f.ethnicity, "sex"), periods=(f.period,), threshold=threshold)
 chart = charts.board_chart(
     charts.population_bars(by_group, f.ethnicity, f"Ethnicity ({level_title.lower()})"),
     title=f"{int(pop['population'].sum()):,} children aged 0-17 live in the borough",
@@ -57,7 +56,7 @@ wide["Share"] = (wide["All"] / wide["All"].sum()).map("{:.1%}".format)
 wide = wide.sort_values("All", ascending=False).rename_axis(level_title).reset_index()
 for col in ("Female", "Male", "All"):
     wide[col] = wide[col].map("{:,}".format)
-widgets.chart(chart, f"children-by-ethnicity-{f.period}", wide)
+widgets.chart(chart, f"children-by-ethnicity-{f.period}", gate.shown(wide, by_group))
 
 st.subheader("Children with each outcome, by year")
 counted = catalogue[catalogue["kind"] != "stage"]   # stage rates re-count these children
@@ -69,7 +68,7 @@ grid = grid.reindex(counted["label"]).rename_axis("Outcome (children)")
 grid = grid.map(lambda v: f"{int(v):,}")
 # Column widths fit their content (no fixed width): outcome names are never cut off.
 st.dataframe(grid, width="stretch", height=36 * (len(grid) + 1))
-st.caption(protect.protection_note(threshold))
+st.caption(totals.attrs["protection_note"])
 
 picked = st.multiselect(
     "Outcomes to chart", list(counted.index),
@@ -84,4 +83,4 @@ if picked:
         title="How many children each outcome touched, year by year",
         subtitle=f"Counts of children, {first} to {last}",
         caveat="Counts, not rates: see the RRI pages for comparisons between groups."),
-        "outcome-counts-by-year", shown_lines)
+        "outcome-counts-by-year", gate.shown(shown_lines, totals))

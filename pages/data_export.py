@@ -28,11 +28,7 @@ def common_meta(**extra) -> dict:
             f"{c}={v}" for c, v in f.population) or "none",
         comparison=f.comparison_label, interval_level=o.level, interval_method=o.ci,
         adjustment=o.adjust, minimum_population=o.min_population, minimum_events=o.min_events,
-        suppression_threshold=o.suppress,
-        suppression_rule=(f"counts of 1 to {o.suppress - 1} suppressed ([c]), with secondary "
-                          "suppression and every figure derived from them" if o.suppress > 1
-                          else "none"),
-        url=widgets.view_url())
+        suppression_threshold=o.suppress, url=widgets.view_url())
     return export.metadata(**{**fields, **extra})
 
 

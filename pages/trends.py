@@ -8,6 +8,7 @@ from analytics import protect
 from analytics.data.reference import outcome_catalogue
 from analytics.outputs import charts
 from analytics.outputs.charts.trends import AVERAGE, rate_lines, rri_lines
+from analytics.protect import gate
 from analytics.stats.trends import persistence
 from analytics.views import trends as tv
 from analytics.views.wording import COLUMN_LABELS, rate_phrase
@@ -121,7 +122,7 @@ if len(average):
     rate_table = pd.concat([rate_table, pd.DataFrame({
         "Group": AVERAGE, "Period": average["period"],
         f"Rate {unit}": average["rate"].map(lambda v: f"{v:,.2f}")})], ignore_index=True).fillna("")
-widgets.chart(figure, f"trend-rate-{outcome}", rate_table)
+widgets.chart(figure, f"trend-rate-{outcome}", gate.shown(rate_table, table))
 
 with st.expander("Full table: every group and period"):
     labels = {"group": "Group", "period": "Period",

@@ -48,7 +48,68 @@ def explain(con, options: Options):
                             options=replace(options, comparison="overall")), "events"
 
 
-RUNNERS = {"rri": rri, "rri_matrix": rri_matrix, "isr": isr, "explain": explain}
+def followup(con, options: Options):
+    from analytics.views.followup import followup_table, school_followup
+    for outcome in ("proven_offence", "custody"):
+        yield followup_table(con, ["ethnicity_major", "sex"], None, years=2, outcomes=[outcome],
+                             options=options), "events"
+    yield school_followup(con, None, years=2, outcomes=["proven_offence"],
+                          options=options), "events"
+
+
+def yj_history(con, options: Options):
+    from analytics.views.followup import yj_history as history
+    yield history(con, ["ethnicity_major", "sex"], options=options), "events"
+
+
+def profile(con, options: Options):
+    from analytics.data.cohorts import profile_cohorts
+    from analytics.views.profiles import profile as one
+    for cohort in profile_cohorts():
+        yield one(con, cohort, _latest(con, 3), suppress=options.suppress), "events"
+
+
+def trends(con, options: Options):
+    from analytics.views.trends import trend_table
+    for outcome in OUTCOMES[:3]:
+        yield trend_table(con, outcome, ["ethnicity_major", "sex"], options=options), "events"
+
+
+def schools(con, options: Options):
+    from analytics.views.schools import school_table
+    for outcome in ("suspension", "permanent_exclusion"):
+        yield school_table(con, outcome, "Secondary", _latest(con), options=options), "events"
+
+
+def national(con, options: Options):
+    from analytics.views.benchmark import national as figures
+    yield figures("permanent_exclusion", options=options), "events"
+
+
+def england(con, options: Options):
+    from analytics.data.counts import counts
+    from analytics.views.benchmark import compare
+    for outcome in ("permanent_exclusion", "suspension"):
+        local = counts(con, outcome, by=["ethnicity_code", "sex"], periods=_latest(con))
+        yield compare(local, outcome, _latest(con), by_sex=True, options=options, unit=100,
+                      column="ethnicity_code"), "events"
+
+
+def claims(con, options: Options):
+    from analytics.views.claims import evaluate_all, load_claims
+    table = evaluate_all(con, options=options)
+    # A claim's figure is a count of children for these kinds (a rank or a ratio otherwise):
+    # those are the targets; every figure and text of every claim is still attacked.
+    kind = table["claim_id"].map(load_claims().set_index("claim_id")["comparison"])
+    counted = kind.isin(["count", "largest_share"]).to_numpy()
+    events = pd.to_numeric(table["value"], errors="coerce").where(counted)
+    yield table.assign(events=events), "events"
+
+
+RUNNERS = {"rri": rri, "rri_matrix": rri_matrix, "isr": isr, "explain": explain,
+           "followup": followup, "yj_history": yj_history, "profile": profile,
+           "trends": trends, "schools": schools, "national": national, "england": england,
+           "claims": claims}
 
 
 def tables(name: str, con, options: Options) -> list[tuple[pd.DataFrame, str]]:

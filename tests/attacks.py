@@ -137,7 +137,7 @@ class Board:
         """Per output and attack: the worst estimate's targets, recoveries and 1s and 2s."""
         rows = []
         for (o, a, e), t in self.tallies.items():
-            used = t.trusted or a in ALWAYS_TRUSTED
+            used = t.trusted or a in ALWAYS_TRUSTED or e in ALWAYS_TRUSTED
             rows.append(dict(output=o, attack=a, estimate=e, targets=t.targets,
                              recovered=t.hits if used else 0,
                              ones_and_twos=t.small_hits if used else 0,

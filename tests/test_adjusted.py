@@ -121,11 +121,40 @@ def test_protection_hides_tiny_groups_and_what_follows(con):
 
 
 def test_pooled_years_cluster_by_child(con):
-    pooled = explain_table(con, "suspension", BREAKDOWN, ["2022/23", "2023/24", "2024/25"], CHARS)
+    years = ["2022/23", "2023/24", "2024/25"]
+    pooled = explain_table(con, "suspension", BREAKDOWN, years, CHARS, options=Options(suppress=0))
     assert "clustered by child" in pooled.attrs["model_note"]
     row = _row(pooled, "Black", "Male")
     assert 1 < float(row["adjusted_rri_ci_low"]) < float(row["adjusted_rri"]) \
         < float(row["adjusted_rri_ci_high"])
+    # Protected: fitted on published cells, pooled years allowed for by design effects; the
+    # interval is about as wide as the child-clustered one (within a third on the log scale).
+    protected = explain_table(con, "suspension", BREAKDOWN, years, CHARS)
+    assert "design effect" in protected.attrs["model_note"]
+    mine = _row(protected, "Black", "Male")
+    width = np.log(float(mine["adjusted_rri_ci_high"]) / float(mine["adjusted_rri_ci_low"]))
+    exact = np.log(float(row["adjusted_rri_ci_high"]) / float(row["adjusted_rri_ci_low"]))
+    assert 0.75 < width / exact < 1.33
+    assert float(mine["adjusted_rri"]) == pytest.approx(float(row["adjusted_rri"]), rel=0.05)
+
+
+def test_protected_model_is_the_glm_of_the_published_cells(con):
+    """In protected mode the adjusted ratio is statsmodels' Poisson GLM fitted on the cells'
+    published counts: nothing is fitted on a count that is not published."""
+    from analytics import protect
+    from analytics.data.counts import counts
+    cells = protect.published(counts(con, "suspension", by=BREAKDOWN + CHARS, periods=PERIOD))
+    cells = cells[cells["population"] > 0].reset_index(drop=True)
+    group = cells["ethnicity_major"] + " | " + cells["sex"]
+    X = pd.get_dummies(pd.DataFrame({"group": group, **{c: cells[c] for c in CHARS}}),
+                       drop_first=False, dtype=float)
+    base = ["group_White | Male"] + [f"{c}_{cells[c].value_counts().idxmax()}" for c in CHARS]
+    X = sm.add_constant(X.drop(columns=base))
+    fit = sm.GLM(cells["events"].astype(float), X, family=sm.families.Poisson(),
+                 offset=np.log(cells["population"].astype(float))).fit()
+    expected = np.exp(fit.params["group_Black | Male"])
+    table = explain_table(con, "suspension", BREAKDOWN, PERIOD, CHARS)
+    assert float(_row(table, "Black", "Male")["adjusted_rri"]) == pytest.approx(expected, rel=1e-6)
 
 
 def test_characteristics_offered():

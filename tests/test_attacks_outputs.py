@@ -74,3 +74,65 @@ def test_no_output_gives_back_small_counts(board):
               f"({r.rate:6.1%}), 1s and 2s: {r.ones_and_twos:4d}   [{r.estimate}]")
     bad = worst[(worst["ones_and_twos"] > 0) | (worst["rate"] > BLIND_GUESS)]
     assert bad.empty, bad.to_string()
+
+
+#: Characteristics a cell is split by and summed back, in the decomposition attack: each
+#: alone, and each pair of them (every further route adds independent noise to average).
+SINGLE = ["fsm_status", "sen_status", "care_status", "age_band", "school"]
+SPLITS = [[c] for c in SINGLE] + [[a, b] for i, a in enumerate(SINGLE[:4]) for b in SINGLE[i + 1:4]]
+
+
+def _events(table: pd.DataFrame, keys: list[str]) -> pd.Series:
+    return pd.to_numeric(table.set_index(keys)["events"], errors="coerce").astype("Float64")
+
+
+def _decompositions(con, outcome: str, periods: list[str]) -> tuple[pd.Series, pd.Series, int]:
+    """(truth, average of every published route to each ethnicity-by-sex cell, routes)."""
+    from analytics.views.tables import rri_for_outcome
+    view = lambda by, ps=periods, o=PROTECTED: rri_for_outcome(con, outcome, by, ps, options=o)  # noqa: E731
+    keys = ["ethnicity_minor", "sex"]
+    truth = _events(view(keys, o=SECURE), keys)
+    routes = [_events(view(keys), keys)]
+    for split in SPLITS:
+        part = view(keys + split)
+        routes.append(pd.to_numeric(part["events"], errors="coerce").astype("Float64")
+                      .groupby([part["ethnicity_minor"], part["sex"]]).sum(skipna=False))
+    # the group minus its complement: the minor group (both sexes) minus the other sex
+    minor = _events(view(["ethnicity_minor"]), ["ethnicity_minor"])
+    cell = routes[0].reset_index()
+    other = cell.assign(sex=cell["sex"].map({"Female": "Male", "Male": "Female"}))
+    other_events = routes[0].reindex(pd.MultiIndex.from_frame(other[keys])).to_numpy()
+    routes.append(pd.Series(minor.reindex(cell["ethnicity_minor"]).to_numpy() - other_events,
+                            index=routes[0].index))
+    if len(periods) > 1:                       # a pooled window: the sum of its single years
+        years = [_events(view(keys, [p]), keys) for p in periods]
+        routes.append(sum(y.reindex(routes[0].index) for y in years))
+    stack = pd.concat([r.reindex(routes[0].index) for r in routes], axis=1).astype(float)
+    return truth.reindex(routes[0].index), stack.mean(axis=1, skipna=True), len(routes)
+
+
+@pytest.fixture(scope="module")
+def averaged(boroughs):
+    board = Board()
+    routes = 0
+    for path in boroughs:
+        with connect(path) as con:
+            from analytics.data.db import periods as all_periods
+            years = all_periods(con)
+            for outcome in attack_runners.OUTCOMES:
+                for window in (years[-1:], years[-3:]):
+                    truth, estimate, routes = _decompositions(con, outcome, window)
+                    board.rounded("rri", "average of decompositions",
+                                  truth.to_numpy(dtype=float, na_value=np.nan),
+                                  estimate.to_numpy(dtype=float, na_value=np.nan))
+    return board, routes
+
+
+def test_averaging_every_decomposition_does_no_better_than_a_guess(averaged):
+    board, routes = averaged
+    worst = board.worst()
+    for r in worst.itertuples():
+        print(f"\n{r.output}: {r.attack} ({routes} routes to each cell): {r.recovered} of "
+              f"{r.targets} small counts ({r.rate:.1%}), 1s and 2s: {r.ones_and_twos}")
+    assert (worst["targets"] >= 100).all()
+    assert (worst["rate"] <= BLIND_GUESS).all(), worst.to_string()

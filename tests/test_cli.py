@@ -177,7 +177,18 @@ def test_explain_command(borough_db, tmp_path):
     table = pd.read_csv(out, comment="#")
     row = table[(table["ethnicity_major"] == "Black") & (table["sex"] == "Male")].iloc[0]
     assert float(row["crude_rri"]) > float(row["adjusted_rri"]) > 1
-    assert "clustered by child" in out.read_text()
+    # protected (the default): fitted on published cells, pooled years by design effects
+    assert "published (perturbed) counts of its cells" in out.read_text()
+    assert "design effect" in out.read_text()
+    secure = tmp_path / "gap-secure.csv"
+    r = run("explain", "--db", borough_db, "--outcome", "suspension", "--by", "ethnicity_major,sex",
+            "--period", "2023/24,2024/25", "--suppress", "0", "--out", secure)
+    assert r.returncode == 0, r.stderr
+    assert "clustered by child" in secure.read_text()
+    # the two fits agree closely on a large group (the perturbation is small beside it)
+    both = table.merge(pd.read_csv(secure, comment="#"), on=["ethnicity_major", "sex"])
+    big = both[(both["ethnicity_major"] == "Black") & (both["sex"] == "Male")].iloc[0]
+    assert abs(big["adjusted_rri_x"] / big["adjusted_rri_y"] - 1) < 0.1
 
 
 @pytest.mark.parametrize("view, column", [("groups", "adjusted_rri"), ("schools", "school"),

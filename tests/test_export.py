@@ -10,6 +10,7 @@ import pytest
 
 from analytics.data import store
 from analytics.outputs import export
+from analytics.protect import gate
 from analytics.stats.rri import rri_table
 from analytics.views.tables import Options, rri_for_outcome
 
@@ -103,7 +104,25 @@ def hostile():
                            "population": [100] * 6})
     table = rri_table(counts, ["area"], comparison="overall", unit=100)
     assert (table["excess_events"] < 0).any()
-    return table
+    return gate.publish(table, "rri", threshold=0, keys=["area"])     # true counts: secure
+
+
+def test_a_table_that_skipped_the_gate_is_not_exported(hostile):
+    raw = hostile.copy()
+    raw.attrs = {}
+    with pytest.raises(gate.GateError, match="did not pass the publishing gate"):
+        export.export_bytes(raw, "csv", export.metadata(**META))
+    with pytest.raises(gate.GateError, match=r"\['extra'\] are not declared"):
+        export.export_bytes(hostile.assign(extra=1), "csv", export.metadata(**META))
+
+
+def test_the_file_says_how_its_figures_were_protected(custody, hostile):
+    protected = export.export_bytes(custody, "csv", export.metadata(**META)).decode()
+    assert "# protection: Protected: every count is perturbed by the cell-key method" in protected
+    assert "# output: rri: RRI table" in protected
+    secure = export.export_bytes(hostile, "csv", export.metadata(**META)).decode()
+    assert "# protection: Secure setting: true counts, not protected" in secure
+    assert "1 to 4" not in protected + secure
 
 
 def test_csv_cells_that_would_start_a_formula_are_neutralised(hostile):

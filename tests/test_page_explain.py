@@ -25,7 +25,7 @@ def test_explain_page_shows_crude_standardised_and_adjusted_side_by_side(app_env
     assert crude > adjusted > 1
     text = " ".join(m.value for m in at.markdown)
     assert "associations, not causes" in text
-    assert any("clustered" in c.value or "each child counted once" in c.value for c in at.caption)
+    assert any("published (perturbed) counts of its cells" in c.value for c in at.caption)
 
 
 def test_explain_page_follows_its_choices(app_env):

@@ -22,7 +22,7 @@ from analytics.data.access import LOCAL, User
 from analytics.data.db import connect, ensure_database
 from analytics.data.db import periods as db_periods
 from analytics.data.synthetic import DEFAULT_DB
-from analytics.views import adjusted, followup, profiles, tables, trends
+from analytics.views import adjusted, borough, followup, profiles, tables, trends
 from analytics.views.tables import Options
 from ui import access
 
@@ -214,6 +214,28 @@ def _population(key, by, periods, filters):
 
 def population(by: tuple = (), periods: tuple = (), filters: tuple = ()) -> pd.DataFrame:
     return _population(source_key(), tuple(by), tuple(periods), tuple(filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _children(key, by, periods, threshold):
+    return borough.children(_cursor(key), by=list(by), periods=list(periods) or None,
+                            threshold=threshold)
+
+
+def children(by: tuple = (), periods: tuple = (), threshold: int = 5) -> pd.DataFrame:
+    """Published children by group (the borough page)."""
+    return _children(source_key(), tuple(by), tuple(periods), threshold)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _outcome_totals(key, outcomes, threshold):
+    return borough.outcome_totals(_cursor(key), outcomes=outcomes, threshold=threshold)
+
+
+def outcome_totals(threshold: int = 5) -> pd.DataFrame:
+    """Published children with each outcome, year by year (the borough page)."""
+    outcomes = tuple(available_outcomes() or ()) or None
+    return _outcome_totals(source_key(), outcomes, threshold)
 
 
 @st.cache_data(show_spinner=False)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from analytics import protect
 from analytics.outputs import charts
+from analytics.protect import gate
 
 
 def slug(text: str) -> str:
@@ -63,6 +64,7 @@ def chart(figure, name: str, table: pd.DataFrame, key: tuple | None = None) -> N
     page (`on_click="ignore"`), so the file a button offers stays valid however quickly it
     is clicked again.
     """
+    gate.require(table, display=True)      # what the chart draws passed the gate
     if key is not None:
         figure = _built(key, figure)
         st.vega_lite_chart(spec=_spec(key, figure), width="content", theme=None)
@@ -114,6 +116,7 @@ def downloads(table: pd.DataFrame, meta: dict, name: str) -> None:
     """CSV, Excel and Parquet downloads of a (suppressed) result table with its metadata."""
     from analytics.outputs import export
     from ui import data
+    gate.require(table)                    # refused before any button is offered
     suppress = int(meta.get("suppression_threshold") or 0)
     with st.container(horizontal=True):     # buttons as wide as their labels, wrapping
         for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet")):

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from analytics import __version__, protect
+from analytics.protect import gate
 
 FORMATS = {"csv": "text/csv",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -108,8 +109,13 @@ WRITERS = {"csv": to_csv, "xlsx": to_excel, "parquet": to_parquet}
 
 
 def export_bytes(table: pd.DataFrame, fmt: str, meta: dict) -> bytes:
+    """The file of a published table (one that passed `protect.gate.publish`, which this
+    checks), with the metadata and the line that says how its figures were protected."""
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(WRITERS)}")
+    spec = gate.require(table)
+    meta = {**meta, "output": f"{spec.name}: {spec.title}",
+            "protection": table.attrs["protection_note"]}
     return WRITERS[fmt](table, meta)
 
 

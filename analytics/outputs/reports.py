@@ -41,8 +41,8 @@ METHOD = [
     "interval is used, or the exact conditional interval where counts are below 20.",
     "A group is 'significantly' different when the p-value, adjusted for the number of groups "
     "compared (Holm by default), is below 1 minus the interval level.",
-    "Groups with fewer than the minimum children or events are marked low numbers [u]; counts "
-    "from 1 to 4 and anything that would reveal them are suppressed [c].",
+    "Groups with fewer than the minimum children or events are marked low numbers [u]; the "
+    "protection line above says how counts were protected.",
 ]
 CAVEATS = [
     "The synthetic borough is generated data calibrated to the Islington Youth Safety Strategy "

@@ -127,7 +127,9 @@ def protection_note(threshold: int, *, external: bool = False) -> str:
     return text
 
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+#: A whole number standing alone (not part of a decimal like "Table 6.1"): what a count
+#: would look like inside a text.
+_WHOLE = re.compile(r"(?<![\d.])\d[\d,]*(?![\d.])")
 _PERIOD = re.compile(r"\b\d{4}/\d{2}\b")
 
 
@@ -140,11 +142,20 @@ def _allowed_numbers(threshold: int, attrs: dict) -> set[float]:
     return {float(v) for v in values if v is not None}
 
 
+def _label_numbers(table: pd.DataFrame, keys) -> set[float]:
+    """Whole numbers inside the row labels (age bands "10-15", school names): not counts."""
+    found = set()
+    for col in keys:
+        for value in pd.unique(table[col].astype("string").fillna("").to_numpy(dtype=object)):
+            found |= {float(n.replace(",", "")) for n in _WHOLE.findall(str(value))}
+    return found
+
+
 def _check_reasons(table: pd.DataFrame, cols: list[str], allowed: set[float], name: str) -> None:
     for col in cols:
         texts = table[col].astype("string").fillna("")
         for text in pd.unique(texts.to_numpy(dtype=object)):
-            for number in _NUMBER.findall(_PERIOD.sub("", str(text))):
+            for number in _WHOLE.findall(_PERIOD.sub("", str(text))):
                 if float(number.replace(",", "")) not in allowed:
                     raise GateError(f"{name}: column {col!r} says {text!r}: a reason text may "
                                     "name thresholds only, not counts")
@@ -176,8 +187,9 @@ def publish(table: pd.DataFrame, output: str, *, threshold: int, keys=()) -> pd.
                 if np.isin(values, (1, 2)).any():
                     raise GateError(f"output {output!r}: column {col!r} holds a count of 1 or "
                                     "2, which the cell-key method never publishes")
+        labels = [c for c in table.columns if spec.kind(c, keys) == "key"]
         _check_reasons(table, [c for c in table.columns if spec.kind(c) == "reason"],
-                       _allowed_numbers(threshold, attrs), output)
+                       _allowed_numbers(threshold, attrs) | _label_numbers(table, labels), output)
     out = table.copy(deep=False)
     external = any(k == "external" for k in spec.columns.values()) or \
         attrs.get("protection") == "external"
@@ -188,13 +200,28 @@ def publish(table: pd.DataFrame, output: str, *, threshold: int, keys=()) -> pd.
     return out
 
 
-def require(table: pd.DataFrame) -> Output:
+def shown(display: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """`display`, a reader's form of the published table `source` (pivoted, labelled,
+    formatted: no figure of its own), carrying `source`'s stamp; GateError if `source` did
+    not pass the gate."""
+    require(source)
+    out = display.copy(deep=False)
+    out.attrs = {**display.attrs, **{k: v for k, v in source.attrs.items()
+                                     if k.startswith("published") or k.startswith("protection")
+                                     or k == "suppression_threshold"}}
+    return out
+
+
+def require(table: pd.DataFrame, *, display: bool = False) -> Output:
     """The declaration a table was published under; GateError if it did not pass the gate
-    or has gained a column its declaration does not name."""
+    or has gained a column its declaration does not name. `display`: the table is the
+    published one formatted for a reader (readable column names, symbols), so only its
+    origin is checked."""
     name = table.attrs.get("published_as")
     if not name:
         raise GateError("this table did not pass the publishing gate "
                         "(analytics.protect.gate.publish); it cannot be exported or drawn")
     spec = declared(name)
-    _check_columns(table, spec, table.attrs.get("published_keys", ()))
+    if not display:
+        _check_columns(table, spec, table.attrs.get("published_keys", ()))
     return spec

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.protect.gate import protection_note
 from analytics.stats.rri import REFERENCE_DERIVED_COLUMNS
 
 __all__ = ["SUPPRESSED", "NOT_APPLICABLE", "LOW_RELIABILITY", "LEGEND", "legend",
@@ -17,22 +18,9 @@ NOT_APPLICABLE = "[z]"    # GSS: not applicable
 LOW_RELIABILITY = "[u]"   # GSS: low reliability ([low] means "rounds to zero" in GSS)
 
 
-def protection_note(threshold: int = 5) -> str:
-    """One sentence for every output saying how its counts were protected."""
-    if threshold <= 0:
-        return ("Secure setting: true counts, not protected (--suppress 0). For analysts in a "
-                "secure environment only; do not publish.")
-    small = (f"; rates and ratios of groups with fewer than {threshold} children are "
-             f"suppressed" if threshold > 1 else "")
-    return ("Counts are protected by the cell-key method: each is changed slightly (by at "
-            "most 4, on average by nothing), the same way every time it appears, and no count "
-            "of 1 or 2 is ever shown, so totals may differ slightly from the sum of their "
-            f"parts; every rate, ratio and test is computed from these counts{small}.")
-
-
 def legend(threshold: int = 5, min_population: int = 30, min_events: int = 5) -> str:
     """Legend for the symbols, with the thresholds actually used."""
-    hidden = (f"{SUPPRESSED} confidential: suppressed because the group (or its comparison "
+    hidden = (f"{SUPPRESSED} confidential: hidden because the group (or its comparison "
               f"group) has fewer than {threshold} children. " if threshold > 1 else "")
     return (
         protection_note(threshold) + " " + hidden +

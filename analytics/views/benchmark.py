@@ -22,6 +22,7 @@ from analytics.data.counts import count_columns
 from analytics.data.ethnicity import codes_of, five_groups, major_of
 from analytics.data.reference import ethnicity_table
 from analytics.data.synthetic import RECORD_KEYS
+from analytics.protect import gate
 from analytics.stats.rates import to_float_na
 from analytics.stats.rri import rri_table
 from analytics.views.tables import Options, protected_rri
@@ -207,7 +208,7 @@ def compare(local: pd.DataFrame, outcome: str, periods: list[str], *, benchmark:
                         benchmark_comparison=ref, comparable=bool(comparable),
                         totals=_totals(borough, total, unit, options, comparable),
                         outcome=outcome, periods=list(periods))
-    return result
+    return gate.publish(result, "england", threshold=options.suppress)
 
 
 def _totals(borough: pd.DataFrame, total: pd.DataFrame, unit: int, options: Options,
@@ -243,8 +244,9 @@ def national(outcome: str, benchmark: str = "england", options: Options = Option
     out.attrs.update(unit=unit, period=part["period"].iloc[0], area=part["area"].iloc[0],
                      measure=part["measure"].iloc[0],
                      notes=[f"{src['title']}, {src['publisher']}. {src['caveats']}",
-                            capitalise(str(part["comparable"].iloc[0])) + "."])
-    return out
+                            capitalise(str(part["comparable"].iloc[0])) + "."],
+                     protection="external")
+    return gate.publish(out, "national", threshold=options.suppress)
 
 
 def group_name(value: str, sex: str | None = None) -> str:

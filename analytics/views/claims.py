@@ -17,16 +17,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics import protect
 from analytics.data.cohorts import COMPLEMENT_LABEL
 from analytics.data.cohorts import get as get_cohort
 from analytics.data.counts import counts
 from analytics.data.db import periods as all_periods
 from analytics.data.reference import REFERENCE
 from analytics.data.reference import outcome as get_outcome
-from analytics import protect
+from analytics.protect import gate
 from analytics.stats.funnel import funnel_table
-from analytics.views.tables import Options, protected_rri
 from analytics.views.followup import followup_table, yj_history
+from analytics.views.tables import Options, protected_rri
 
 #: The claims files: section 5.4's group comparisons, then the statements about what follows
 #: an exclusion (two more columns: `measure` of the youth-justice cohort for `yj_share`, and
@@ -199,5 +200,9 @@ def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) 
 
 
 def evaluate_all(con, periods=None, options: Options = Options()) -> pd.DataFrame:
+    """Every claim's result, as published: computed from published counts (protected) or
+    true ones (the secure setting)."""
     rows = [evaluate(con, c, periods, options) for _, c in load_claims().iterrows()]
-    return pd.DataFrame([r.__dict__ for r in rows])
+    out = pd.DataFrame([r.__dict__ for r in rows])
+    out.attrs["protection"] = "cell key" if options.suppress > 0 else "none"
+    return gate.publish(out, "claims", threshold=options.suppress)

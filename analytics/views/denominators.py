@@ -15,6 +15,7 @@ import pandas as pd
 from analytics.data import population as pop
 from analytics.data.coverage import AGE_POPULATIONS
 from analytics.data.reference import outcome as get_outcome
+from analytics.protect import gate
 from analytics.views.benchmark import REFERENCE_GROUP, add_up, regroup
 from analytics.views.tables import Options, protected_rri
 
@@ -104,4 +105,4 @@ def paired_rri(events: pd.DataFrame, outcome: str, periods: list[str], populatio
                      population_source=population.attrs.get("source", ""),
                      population_label=population.attrs.get("label", "Census 2021"),
                      ages=(low, high), outcome=outcome, periods=list(periods))
-    return out
+    return gate.publish(out, "rri_census", threshold=options.suppress, keys=keys)

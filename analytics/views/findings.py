@@ -10,10 +10,11 @@ from functools import lru_cache
 import pandas as pd
 
 from analytics import protect
-
 from analytics.data.cohorts import Cohort
 from analytics.data.reference import outcome_catalogue
+from analytics.protect import gate
 from analytics.views.claims import load_claims
+from analytics.views.followup import YJ_PHRASES
 from analytics.views.wording import (
     capitalise,
     format_number,
@@ -21,7 +22,6 @@ from analytics.views.wording import (
     rate_subject,
     sentence,
 )
-from analytics.views.followup import YJ_PHRASES
 
 
 @lru_cache(maxsize=None)
@@ -225,7 +225,7 @@ def heatmap_cells(matrix: pd.DataFrame, breakdown=None, level: float = 0.95) -> 
         rows.append({"group": r["group"], "outcome": r["outcome"],
                      "short_label": r["short_label"], "label": r["label"],
                      "domain": r["domain"], **texts})
-    return pd.DataFrame(rows)
+    return gate.shown(pd.DataFrame(rows), matrix)
 
 
 # --------------------------------------------------------------------------

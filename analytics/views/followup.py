@@ -33,6 +33,7 @@ from analytics.data.followup import (
     yj_history_counts,
 )
 from analytics.data.reference import outcome_catalogue
+from analytics.protect import gate
 from analytics.stats.poisson import fit_poisson, split_units
 from analytics.stats.rates import rate_table, to_float_na
 from analytics.views.tables import Options, protected_rri
@@ -185,7 +186,7 @@ def followup_from_counts(table: pd.DataFrame, breakdown, options: Options = Opti
                           if s.name == "outcome" else s, kind="stable").reset_index(drop=True)
     out = out[breakdown + ["group"] + COLUMNS]
     out.attrs = {**result.attrs, "breakdown": breakdown}
-    return out
+    return gate.publish(out, "followup", threshold=options.suppress, keys=breakdown)
 
 
 def followup_table(con, breakdown=(), periods=None, *, years: int = 2,
@@ -270,9 +271,10 @@ def yj_history(con, breakdown=(), periods=None, *, filters: dict | None = None,
     out["strategy"] = out["measure"].map(STRATEGY_FIGURES).fillna("")
     out["status"] = pd.array(out["status"].astype(str), dtype="string")
     out.attrs.update(breakdown=breakdown, periods=list(periods) if periods else "all",
-                     suppression_threshold=shown.attrs.get("suppression_threshold"))
-    return out[breakdown + ["group", "measure", "label", "events", "population", "rate",
-                            "rate_ci_low", "rate_ci_high", "strategy", "status"]]
+                     protection=published.attrs.get("protection", "none"))
+    out = out[breakdown + ["group", "measure", "label", "events", "population", "rate",
+                           "rate_ci_low", "rate_ci_high", "strategy", "status"]]
+    return gate.publish(out, "yj_history", threshold=options.suppress, keys=breakdown)
 
 
 # --------------------------------------------------------------------------
@@ -407,4 +409,4 @@ def history_table(table: pd.DataFrame) -> pd.DataFrame:
     order = list(dict.fromkeys(table["group"].astype(str)))
     wide = wide.reindex(order).reset_index()
     wide.columns.name = None
-    return wide
+    return gate.shown(wide, table)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.data.reference import REFERENCE, outcome_catalogue
-from analytics.protect import display_frame
+from analytics.protect import display_frame, gate
 from analytics.views.trends import drawable
 from analytics.views.wording import capitalise, format_number, group_labels, in_sentence
 
@@ -239,5 +239,5 @@ def stage_summary(table: pd.DataFrame, pathway: Pathway, groups=None) -> pd.Data
                           else "not shown" for g in wide.index]
     wide = wide.reset_index().rename(columns={"group": "Group"})
     wide.columns.name = None
-    return wide
+    return gate.shown(wide, table)
 

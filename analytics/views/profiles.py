@@ -9,6 +9,7 @@ from analytics.data.cohorts import Cohort
 from analytics.data.cohorts import get as get_cohort
 from analytics.data.counts import count_columns, outcome_counts
 from analytics.data.reference import outcome_catalogue
+from analytics.protect import gate
 from analytics.stats.significance import adjust_pvalues
 from analytics.views.tables import Options, rri_by_outcome
 from analytics.views.wording import sentence
@@ -49,4 +50,4 @@ def profile(con, cohort: Cohort | str, periods, *, outcomes=None, level=0.95, ci
     out.attrs.update(cohort=cohort.key, cohort_label=cohort.label, periods=list(periods),
                      level=level, ci=ci, adjust=adjust, suppress=suppress,
                      comparison="overall")
-    return out.drop(columns=["cohort"])
+    return gate.publish(out.drop(columns=["cohort"]), "profile", threshold=suppress)

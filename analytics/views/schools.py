@@ -15,6 +15,7 @@ from analytics import protect
 from analytics.data.cohorts import get as get_cohort
 from analytics.data.counts import count_columns, counts
 from analytics.data.reference import outcome as get_outcome
+from analytics.protect import gate
 from analytics.stats.funnel import funnel_table
 from analytics.stats.rri import rri_table
 from analytics.views.tables import Options
@@ -148,7 +149,7 @@ def school_table_from_counts(long: pd.DataFrame, outcome: str,
     out = out.sort_values("school", kind="stable").reset_index(drop=True)
     out.attrs = {**result.attrs, "outcome": outcome, "unit": unit,
                  "protection": published.attrs.get("protection", "none")}
-    return out
+    return gate.publish(out, "schools", threshold=options.suppress)
 
 
 def funnel_points(table: pd.DataFrame) -> pd.DataFrame:

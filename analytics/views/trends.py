@@ -15,6 +15,7 @@ from analytics.data.counts import window_label
 from analytics.data.db import periods as all_periods
 from analytics.data.reference import ethnicity_table
 from analytics.data.reference import outcome as get_outcome
+from analytics.protect import gate
 from analytics.stats.trends import period_positions, persistence, pool_periods
 from analytics.views.tables import Options, protected_rri
 from analytics.views.wording import (
@@ -74,7 +75,7 @@ def trend_from_counts(table: pd.DataFrame, breakdown, unit: int, options: Option
     result["group"] = group_labels(result, breakdown)
     result.attrs = {**attrs, "pooled_periods": pool, "breakdown": breakdown,
                     "period_order": list(labels)}
-    return result
+    return gate.publish(result, "trends", threshold=options.suppress, keys=breakdown)
 
 
 def trend_table(con, outcome: str, breakdown, filters: dict | None = None,
