@@ -109,7 +109,7 @@ def test_councils_add_up_exactly_to_england():
 
 def test_england_rows_of_the_product_are_the_sums():
     table = areas.shipped()
-    england = areas.sums(table, areas.members(areas.ENGLAND_CODE), areas.ENGLAND_CODE)
+    england = areas.sums(table, {areas.ENGLAND_CODE: areas.members(areas.ENGLAND_CODE)})
     eng = pd.read_csv(REFERENCE / "islington_exclusions_2023-25.csv")
     eng = eng[eng["geography"] == "England"].assign(
         ethnicity=lambda t: t["ethnicity"].replace("All pupils", ""))

@@ -95,18 +95,23 @@ def neighbours_of(la_code: str) -> pd.DataFrame:
     return table[table["la_code"] == la_code].reset_index(drop=True)
 
 
-def name_of(code: str) -> str:
-    """A council's, region's or England's name."""
-    if code == ENGLAND_CODE:
-        return ENGLAND
-    if code == LONDON_CODE:
-        return LONDON
+@lru_cache(maxsize=None)
+def _names() -> dict[str, str]:
     table = councils()
-    match = table.loc[table["la_code"] == code, "la_name"]
-    if len(match):
-        return str(match.iloc[0])
-    region = table.loc[table["region_code"] == code, "region"]
-    return str(region.iloc[0]) if len(region) else code
+    return {**dict(zip(table["region_code"], table["region"])),
+            **dict(zip(table["la_code"], table["la_name"])),
+            ENGLAND_CODE: ENGLAND, LONDON_CODE: LONDON}
+
+
+def name_of(code: str) -> str:
+    """A council's, region's or England's name (the code itself if unknown)."""
+    return _names().get(code, code)
+
+
+def region_codes() -> list[str]:
+    """Every region figures are summed for: DfE's regions (Inner and Outer London apart),
+    then London."""
+    return sorted(set(councils()["region_code"])) + [LONDON_CODE]
 
 
 def regions_of(la_code: str) -> list[tuple[str, str]]:
@@ -197,25 +202,28 @@ def periods(table: pd.DataFrame, indicator: str | None = None) -> list[str]:
     return sorted(part["period"].unique())
 
 
-def sums(table: pd.DataFrame, codes: list[str], code: str) -> pd.DataFrame:
-    """The counts of `codes` added up into rows for `code` (one per indicator, period and
-    group). A sum over a withheld count is itself withheld (symbol "x": not available as a
-    sum); a published row for `code` in `table` is used then, if there is one."""
-    part = table[table["la_code"].isin(codes)]
-    keys = ["indicator", "period", "ethnicity"]
-    grouped = part.groupby(keys, sort=True)
-    out = grouped[["events", "population"]].sum(min_count=1).reset_index()
-    complete = grouped[["events", "population"]].apply(lambda g: g.notna().all()).reset_index()
-    for col in ("events", "population"):      # a council without a row adds nothing
-        whole = complete[col].to_numpy(bool)
-        out[col] = out[col].astype("Int64").where(whole, pd.NA)
-        out[f"{col}_symbol"] = np.where(whole, "", "x")
-    out["la_code"] = code
+def sums(table: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame:
+    """For each code of `groups` (code -> its councils), the councils' counts added up into
+    one row per indicator, period and group. A sum over a withheld count is withheld itself
+    (symbol "x": not available as a sum), and a published row for the code in `table`, if
+    there is one, is used instead. A council without a row adds nothing."""
+    member = pd.DataFrame([(code, la) for code, las in groups.items() for la in las],
+                          columns=["code", "la_code"])
+    part = table.merge(member, on="la_code")
+    keys = ["code", "indicator", "period", "ethnicity"]
+    counts = part[["events", "population"]]
+    out = counts.groupby([part[k] for k in keys], sort=True).sum(min_count=1)
+    gaps = counts.isna().groupby([part[k] for k in keys], sort=True).any()
+    out = out.astype("Int64").mask(gaps.to_numpy(), pd.NA).reset_index()
+    for col in ("events", "population"):
+        out[f"{col}_symbol"] = np.where(gaps[col].to_numpy(), "x", "")
+    out = out.rename(columns={"code": "la_code"})
     out["source"] = "sum of the councils' published counts"
-    published = table[table["la_code"] == code]
+    published = table[table["la_code"].isin(list(groups))]
     if len(published):
+        keys = ["la_code", "indicator", "period", "ethnicity"]
         merged = out.merge(published, on=keys, how="left", suffixes=("", "_pub"))
-        use = merged["events"].isna() & merged["events_pub"].notna()
+        use = (merged["events"].isna() & merged["events_pub"].notna()).to_numpy()
         for col in ("events", "population", "events_symbol", "population_symbol", "source"):
             merged[col] = merged[col].where(~use, merged[f"{col}_pub"])
         out = merged

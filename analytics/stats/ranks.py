@@ -20,7 +20,7 @@ import pandas as pd
 __all__ = ["DRAWS", "SEED", "rate_draws", "rank_intervals"]
 
 #: Draws per unit and the generator's seed (documented in docs/areas.md).
-DRAWS = 4000
+DRAWS = 2000
 SEED = 20240924
 MODELS = ("binomial", "poisson")
 
