@@ -33,11 +33,11 @@ SHIPPED_SOURCE = ("DfE, Suspensions and permanent exclusions in England (local a
 #: Suspensions and permanent exclusions: their words and how their counts are modelled.
 INDICATORS = {
     "suspension": {"label": "Suspensions", "noun": "suspension", "counts": "suspensions",
-                   "unit": "suspensions per 100 pupils", "model": "poisson"},
+                   "unit": "suspensions per 100 pupils", "model": "poisson", "digits": 1},
     "permanent_exclusion": {"label": "Permanent exclusions", "noun": "permanent exclusion",
                             "counts": "permanent exclusions",
                             "unit": "permanent exclusions per 100 pupils",
-                            "model": "binomial"},
+                            "model": "binomial", "digits": 3},
 }
 #: Suspensions per pupil with at least one suspension, England 2023/24 (954,952 suspensions,
 #: 341,266 pupils suspended: DfE, in data/reference/benchmarks.csv). The variance of a count of

@@ -328,3 +328,36 @@ def neighbour_table(table: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out.attrs.update(table.attrs)
     return out
+
+
+def _shown(value, status: str, digits: int = 2) -> str:
+    """A figure for a table cell: [u] after a low-numbers ratio, DfE's symbol where DfE
+    withheld it, [z] where it cannot be computed; never nan."""
+    if str(status).startswith("not published: DfE symbol"):
+        return str(status).split("symbol ", 1)[1].split(" ", 1)[0]
+    if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
+        return protect.NOT_APPLICABLE
+    text = f"{float(value):,.{digits}f}"
+    return text + (" " + protect.LOW_RELIABILITY if str(status).startswith("low numbers") else "")
+
+
+def neighbour_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The neighbours table as a reader sees it (strings): area, DfE's closeness, the
+    all-pupils rate and its rank, each group's RRI, the reference group's rate."""
+    wide = neighbour_table(table)
+    ref = table.attrs["reference"]
+    digits = areas.INDICATORS[table.attrs["indicator"]]["digits"]
+    out = pd.DataFrame({
+        "Area": wide["la_name"] + wide["role"].map({"area": " (this council)",
+                                                    "region": " (region)"}).fillna(""),
+        "Closeness (DfE)": wide["closeness"].replace("", "-"),
+        f"All pupils, {table.attrs['unit']}": [_shown(v, "", digits) for v in wide["rate"]],
+        "Rank, all pupils": [protect.NOT_APPLICABLE if pd.isna(v) else f"{int(v)}"
+                             for v in wide["rank"]]})
+    for g in areas.GROUPS:
+        if g == ref:
+            out[f"{g} pupils' rate"] = [_shown(v, "", digits) for v in wide[f"rate_{g}"]]
+        else:
+            out[f"RRI, {g}"] = [_shown(v, s) for v, s in zip(wide[f"rri_{g}"],
+                                                            wide[f"status_{g}"])]
+    return out
