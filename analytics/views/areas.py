@@ -330,6 +330,13 @@ def neighbour_table(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def ordinal(n) -> str:
+    """1st, 2nd, 3rd, 11th, 22nd."""
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _shown(value, status: str, digits: int = 2) -> str:
     """A figure for a table cell: [u] after a low-numbers ratio, DfE's symbol where DfE
     withheld it, [z] where it cannot be computed; never nan."""
@@ -352,7 +359,7 @@ def neighbour_display(table: pd.DataFrame) -> pd.DataFrame:
                                                     "region": " (region)"}).fillna(""),
         "Closeness (DfE)": wide["closeness"].replace("", "-"),
         f"All pupils, {table.attrs['unit']}": [_shown(v, "", digits) for v in wide["rate"]],
-        "Rank, all pupils": [protect.NOT_APPLICABLE if pd.isna(v) else f"{int(v)}"
+        "Rank, all pupils": [protect.NOT_APPLICABLE if pd.isna(v) else ordinal(v)
                              for v in wide["rank"]]})
     for g in areas.GROUPS:
         if g == ref:

@@ -9,6 +9,7 @@ import math
 import pandas as pd
 
 from analytics.data import areas
+from analytics.views.areas import ordinal
 from analytics.views.wording import capitalise, format_number
 
 GROUP_NOUN = {"Other": "pupils of other ethnic groups"}
@@ -45,12 +46,6 @@ def number(v) -> str:
     below (0.13, 0.069), so small rates keep their size."""
     v = float(v)
     return format_number(v) if v == 0 or abs(v) >= 1 else f"{v:.2g}"
-
-
-def ordinal(n) -> str:
-    n = int(n)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _has(v) -> bool:
