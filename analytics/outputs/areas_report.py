@@ -54,14 +54,15 @@ def funnel_chart(points, table, width: int = 600, height: int = 400):
     drawn = points[points["ratio"].astype(float) > 0]
     target = points.attrs["target"]
     curve = ratio_funnel_curve(target, float(drawn["precision"].max()),
-                               float(drawn["precision"].min()), points=200)
+                               float(drawn["precision"].min()), points=60)
     group = areas_text.pupils(points.attrs["group"])
     zero = int((points["ratio"].astype(float) == 0).sum())
     missing = int((points["position"] == "not computable").sum())
+    councils = lambda k: f"{k} council" + ("" if k == 1 else "s")  # noqa: E731
     caveat = (f"Limits: 95% (dotted) and 99.8% (dashed) around England's ratio, for a council "
               f"of each precision (1 / variance of its log ratio: more exclusions, more "
               f"precise). Ringed: {table.attrs['area_name']} (bold) and its statistical "
-              f"neighbours. Not drawn: {zero} councils with none of the group excluded (a "
+              f"neighbours. Not drawn: {councils(zero)} with none of the group excluded (a "
               f"ratio of 0 has no place on a log scale) and {missing} with no ratio.")
     return charts.board_chart(
         ratio_funnel(points, curve, target,

@@ -199,13 +199,11 @@ def ratio_funnel(points: pd.DataFrame, curve: pd.DataFrame, target: float, *, x_
     y = alt.Y("ratio:Q", title=y_title, scale=ys, axis=alt.Axis(values=ticks))
     dash = alt.StrokeDash("limit:N", scale=alt.Scale(domain=[key, "95% limits", "99.8% limits"],
                                                      range=[[1, 0], [2, 3], [8, 4]]), legend=None)
-    enc = dict(x=alt.X("population:Q", scale=xs), y=alt.Y("value:Q", scale=ys),
-               detail="side:N", strokeDash=dash)
-    is_target = lines["limit"] == key
-    layers = [alt.Chart(lines[~is_target]).mark_line(clip=True, color="#444",
-                                                     strokeWidth=1.3).encode(**enc),
-              alt.Chart(lines[is_target]).mark_line(clip=True, color="#000",
-                                                    strokeWidth=2).encode(**enc)]
+    heavy = alt.datum.limit == key
+    layers = [alt.Chart(lines).mark_line(clip=True).encode(
+        x=alt.X("population:Q", scale=xs), y=alt.Y("value:Q", scale=ys), detail="side:N",
+        strokeDash=dash, color=alt.condition(heavy, alt.value("#000"), alt.value("#444")),
+        strokeWidth=alt.condition(heavy, alt.value(2.0), alt.value(1.3)))]
     ends = lines[lines["side"].isin([key, "95% limits upper", "99.8% limits upper"])]
     ends = ends.loc[ends.groupby("side")["population"].idxmax()].copy()
     ends["text"] = ends["side"].map({key: key, "95% limits upper": "95% limits",
@@ -235,20 +233,21 @@ def ratio_funnel(points: pd.DataFrame, curve: pd.DataFrame, target: float, *, x_
                                                 range=list(ROLE_SIZES.values())), legend=None),
         opacity=alt.condition(alt.datum.role == "other", alt.value(0.55), alt.value(1.0))))
     marked = df[df["role"] != "other"]
-    for role, size, stroke in (("neighbour", 260, 1.4), ("area", 420, 2.6)):
-        layers.append(alt.Chart(marked[marked["role"] == role]).mark_point(
-            filled=False, color="#000", strokeWidth=stroke, size=size).encode(
-            x=alt.X("population:Q", scale=xs), y=alt.Y("ratio:Q", scale=ys)))
+    area = alt.datum.role == "area"
     # Labels beside their own points, clear of each other and of the marked points (the
     # others are small and faded: avoiding all 150 would push labels far from their points).
     placed = _dodge_labels(marked, marked, x0, x1, top, width, height, bottom=bottom,
                            log=True, y="ratio")
-    for align, dx in (("left", 9), ("right", -9)):
-        part = placed[placed["align"] == align] if len(placed) else placed
-        if len(part):
-            layers.append(alt.Chart(part).mark_text(
-                align=align, baseline="middle", dx=dx, fontSize=11, font=FONT, color="#000",
-                fontWeight=alt.ExprRef("datum.role == 'area' ? 'bold' : 'normal'"),
-            ).encode(x=alt.X("population:Q", scale=xs), y=alt.Y("label_rate:Q", scale=ys),
-                     text="label:N"))
+    layers.append(alt.Chart(placed).mark_point(filled=False, color="#000").encode(
+        x=alt.X("population:Q", scale=xs), y=alt.Y("ratio:Q", scale=ys),
+        size=alt.condition(area, alt.value(420), alt.value(260)),
+        strokeWidth=alt.condition(area, alt.value(2.6), alt.value(1.4))))
+    if len(placed):
+        layers.append(alt.Chart(placed).mark_text(
+            baseline="middle", fontSize=11, font=FONT, color="#000",
+            align=alt.ExprRef("datum.align"),
+            dx=alt.ExprRef("datum.align == 'left' ? 9 : -9"),
+            fontWeight=alt.ExprRef("datum.role == 'area' ? 'bold' : 'normal'"),
+        ).encode(x=alt.X("population:Q", scale=xs), y=alt.Y("label_rate:Q", scale=ys),
+                 text="label:N"))
     return alt.layer(*layers).properties(width=width, height=height)
