@@ -123,7 +123,8 @@ def test_an_imported_release_adds_its_year(app_env, user_data, tmp_path):
     assert at.selectbox(key="area_year").options == ["2023/24", "2024/25", "2025/26"]
     assert at.selectbox(key="area_year").value == "2025/26"
     assert "next_release" not in at.selectbox(key="source").options
-    notes = " ".join(m.value for m in at.expander[-1].markdown)
+    notes = " ".join(m.value for m in next(e for e in at.expander
+                                           if e.label.startswith("Notes")).markdown)
     assert "Figures: DfE open data CSV exclusions.csv" in notes
 
 
