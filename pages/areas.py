@@ -96,11 +96,13 @@ for council in order:
                                      f"{views.ordinal(r[('rank_ci_high', g)])}") if ok else \
             protect.NOT_APPLICABLE
     rows.append(row)
-st.dataframe(rows, hide_index=True, width="stretch", key="area_ranks")
+st.dataframe(rows, hide_index=True, width="stretch", key="area_ranks",
+             height=36 * (len(rows) + 1) + 2)
 
 st.subheader("The neighbours table")
-st.dataframe(views.neighbour_display(table), hide_index=True, width="stretch",
-             key="area_neighbours")
+neighbours = views.neighbour_display(table)
+st.dataframe(neighbours, hide_index=True, width="stretch", key="area_neighbours",
+             height=36 * (len(neighbours) + 1) + 2)
 st.caption(f"RRIs against White pupils in the same area. {protect.LOW_RELIABILITY} low numbers "
            f"(fewer than {f.options.min_population} pupils or {f.options.min_events} events in "
            f"the group or White pupils); {protect.NOT_APPLICABLE} cannot be computed; a figure "
