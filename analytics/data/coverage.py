@@ -6,8 +6,8 @@ population table (analytics.views.denominators).
 """
 from __future__ import annotations
 
+from analytics.data.records import FLAG_SOURCES
 from analytics.data.reference import outcome_catalogue
-from analytics.data.store import FLAG_SOURCES
 
 #: Eligible populations defined by age alone: a population table (the Census) can supply them.
 AGE_POPULATIONS = {"all_children": (0, 17), "age_5_17": (5, 17), "age_10_17": (10, 17),

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.protect import ptable as pt
-from analytics.stats.rri import slice_ids
+from analytics.stats.validation import slice_ids
 
 #: The columns of a counts table that are counts of children (or of child-periods, or pairs
 #: of periods of the same child), each published with the key in "<column>_ckey".

@@ -13,14 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.stats.rates import to_float_na
-from analytics.stats.rri import (
-    REFERENCE_DERIVED_COLUMNS,
+from analytics.stats.comparisons import (
     TOTAL_COLUMNS,
-    _as_list,
     normalise_reference,
     reference_match,
 )
+from analytics.stats.rates import to_float_na
+from analytics.stats.rri import REFERENCE_DERIVED_COLUMNS
+from analytics.stats.validation import _as_list
 
 __all__ = ["suppress"]
 

@@ -15,7 +15,7 @@ a / phi, scaled back: phi = 1 gives the exact Poisson intervals.
   group's and the reference's counts, a is binomial with p = n theta / (n theta + m)
   (theta the ratio of the two rates, n and m the pupils), so the Clopper-Pearson limits on
   p give limits on theta (the same kernel as the RRI's exact interval, imported from
-  analytics.stats.rri).
+  analytics.stats.intervals).
 
 Checked against statsmodels' `confint_poisson(method="exact-c")` and scipy's exact binomial
 interval in tests/test_events.py. Nothing is divided by zero: undefined values are NA and
@@ -28,7 +28,8 @@ import pandas as pd
 from scipy import stats
 
 from analytics.stats.rates import to_float_na
-from analytics.stats.rri import _exact_pi, _low_reasons, _pi_to_theta
+from analytics.stats.comparisons import _low_reasons
+from analytics.stats.intervals import _exact_pi, _pi_to_theta
 
 __all__ = ["event_rate_interval", "event_ratio_table"]
 

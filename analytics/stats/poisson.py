@@ -37,7 +37,7 @@ from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
 
 from analytics.stats.rates import z_value
-from analytics.stats.rri import validate_counts
+from analytics.stats.validation import validate_counts
 
 __all__ = ["PoissonFit", "fit_poisson", "split_units"]
 

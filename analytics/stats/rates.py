@@ -10,17 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
+
+from analytics.stats.intervals import _wilson, z_value
 
 __all__ = ["wilson_interval", "rate_table", "z_value", "to_float_na"]
-
-
-def z_value(level: float) -> float:
-    """Two-sided standard normal critical value for confidence ``level``."""
-    level = float(level)
-    if not 0 < level < 1:
-        raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
-    return float(ndtri(1 - (1 - level) / 2))
 
 
 def to_float_na(values) -> pd.arrays.FloatingArray:
@@ -39,26 +32,6 @@ def _as_float(values) -> np.ndarray:
     if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
         return pd.Series(values).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     return np.atleast_1d(np.asarray(values, dtype=float))
-
-
-def _wilson(a: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson limits as float ndarrays; NaN where ``n`` is 0 or missing (internal)."""
-    z = z_value(level)
-    a = np.asarray(a, dtype=float)
-    n = np.asarray(n, dtype=float)
-    ok = np.isfinite(a) & np.isfinite(n) & (n > 0)
-    ns = np.where(ok, n, 1.0)
-    p = np.where(ok, a, 0.0) / ns
-    z2 = z * z
-    denom = 1 + z2 / ns
-    centre = (p + z2 / (2 * ns)) / denom
-    half = z / denom * np.sqrt(np.maximum(p * (1 - p) / ns + z2 / (4 * ns * ns), 0.0))
-    low = np.clip(centre - half, 0.0, 1.0)
-    high = np.clip(centre + half, 0.0, 1.0)
-    # The limits at the ends are exactly 0 and 1 (rounding would leave 1e-17).
-    low = np.where(p == 0, 0.0, low)
-    high = np.where(p == 1, 1.0, high)
-    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
 
 
 def wilson_interval(events, population, level: float = 0.95):

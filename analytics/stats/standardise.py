@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from analytics.stats.rates import to_float_na, z_value
-from analytics.stats.rri import validate_counts
+from analytics.stats.validation import validate_counts
 
 __all__ = ["BYAR_FROM", "CI_METHODS", "RESULT_COLUMNS", "byar_limits", "exact_limits",
            "isr_table"]

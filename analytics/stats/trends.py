@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analytics.stats.rri import _as_list, validate_counts
+from analytics.stats.validation import _as_list, validate_counts
 
 __all__ = ["period_positions", "pool_periods", "persistence"]
 

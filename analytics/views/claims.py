@@ -78,6 +78,19 @@ def _direction(low: float, high: float) -> str:
     return "higher" if low >= 1 else "lower" if high <= 1 else "similar"
 
 
+def _ratio_verdict(value, lo, hi, low: float, high: float) -> str:
+    """A ratio claim's verdict: within the expected range [low, high] and its interval clear
+    of 1 in the claimed direction."""
+    direction = _direction(low, high)
+    if value is None or lo is None:
+        return UNCHECKABLE
+    if not low <= value <= high:
+        return NOT_BORNE_OUT
+    if (direction == "higher" and lo <= 1) or (direction == "lower" and hi >= 1):
+        return NOT_SIGNIFICANT
+    return BORNE_OUT
+
+
 def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) -> ClaimResult:
     """Compute one claim on the database behind `con`, over the claim's own periods or else
     `periods` (default all), with the protection and interval choices of `options`."""
@@ -101,15 +114,7 @@ def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) 
         row = mine.iloc[0]
         rri, lo, hi = (None if pd.isna(row[c]) else float(row[c])
                        for c in ("rri", "rri_ci_low", "rri_ci_high"))
-        direction = _direction(low, high)
-        if rri is None or lo is None:
-            verdict = UNCHECKABLE
-        elif not low <= rri <= high:
-            verdict = NOT_BORNE_OUT
-        elif (direction == "higher" and lo <= 1) or (direction == "lower" and hi >= 1):
-            verdict = NOT_SIGNIFICANT
-        else:
-            verdict = BORNE_OUT
+        verdict = _ratio_verdict(rri, lo, hi, low, high)
         shown = "not computable" if rri is None else (
             f"RRI {rri:.2f} (CI {lo:.2f} to {hi:.2f})" if lo is not None else f"RRI {rri:.2f}")
         return ClaimResult(claim["claim_id"], verdict == BORNE_OUT, rri, lo, hi,
@@ -183,15 +188,7 @@ def evaluate(con, claim: pd.Series, periods=None, options: Options = Options()) 
         row = table.iloc[0]
         value, lo, hi = (None if pd.isna(row[c]) else float(row[c])
                          for c in ("adjusted_rri", "adjusted_rri_ci_low", "adjusted_rri_ci_high"))
-        direction = _direction(low, high)
-        if value is None or lo is None:
-            verdict = UNCHECKABLE
-        elif not low <= value <= high:
-            verdict = NOT_BORNE_OUT
-        elif (direction == "higher" and lo <= 1) or (direction == "lower" and hi >= 1):
-            verdict = NOT_SIGNIFICANT
-        else:
-            verdict = BORNE_OUT
+        verdict = _ratio_verdict(value, lo, hi, low, high)
         shown = ("not computable" if value is None else
                  f"adjusted ratio {value:.2f} (CI {lo:.2f} to {hi:.2f}), crude {float(row['rri']):.2f}")
         return ClaimResult(claim["claim_id"], verdict == BORNE_OUT, value, lo, hi,

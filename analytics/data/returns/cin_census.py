@@ -92,12 +92,9 @@ def _year(path, root) -> tuple[int, pd.Timestamp]:
     return year, ref if ref is not None else pd.Timestamp(f"{year}-03-31")
 
 
-def read(path, data: bytes) -> ReturnFrame:
-    """One CIN census XML file, validated, as one row per child for its collection year."""
-    root = _parse(path, data)
-    year, ref = _year(path, root)
-    start_year = year - 1
-    year_start = pd.Timestamp(f"{start_year}-04-01")
+def _elements(path, root, year: int) -> tuple[list, list, list, list]:
+    """The children, CIN episodes, protection plans and assessment factors of the file as
+    rows of text, each with where it is in the file; mandatory elements checked."""
     spec = fields(FORMAT).set_index("element")
     children, episodes, plans, factors = [], [], [], []
     for i, child in enumerate(root.iterfind("Children/Child"), start=1):
@@ -156,6 +153,16 @@ def read(path, data: bytes) -> ReturnFrame:
                               "end": _text(p, "CPPendDate"),
                               "initial": _text(p, "InitialCategoryOfAbuse"),
                               "latest": _text(p, "LatestCategoryOfAbuse")})
+    return children, episodes, plans, factors
+
+
+def read(path, data: bytes) -> ReturnFrame:
+    """One CIN census XML file, validated, as one row per child for its collection year."""
+    root = _parse(path, data)
+    year, ref = _year(path, root)
+    start_year = year - 1
+    year_start = pd.Timestamp(f"{start_year}-04-01")
+    children, episodes, plans, factors = _elements(path, root, year)
     if not children:
         raise ReturnError(path, "no <Child> elements", field="Children")
     kids, eps = pd.DataFrame(children), pd.DataFrame(episodes)
