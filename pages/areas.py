@@ -113,7 +113,7 @@ meta = export.metadata(
     data_source="DfE published council figures (not the dashboard's data source)",
     council=area, indicator=spec[indicator]["label"], unit=unit, period=period,
     comparison="each group against White pupils in the same area",
-    interval_level=level, protection=protect.published_note("DfE"),
+    interval_level=level, protection=protect.published_note("DfE"), symbols=views.SYMBOLS_NOTE,
     notes=" | ".join(table.attrs["notes"]), sources=" | ".join(table.attrs["sources"]),
     url=widgets.view_url(), command=command)
 widgets.downloads(table, meta, f"how-we-compare-{name}")

@@ -34,6 +34,13 @@ ROLES = ("area", "neighbour", "region", "england", "other")
 KEEP = {"neighbours": ("area", "neighbour"), "region": ("area", "region"),
         "england": ("area", "england"), "all": ROLES}
 UNIT = 100
+#: The symbols line of every export of these tables (export.metadata's default describes the
+#: cell-key method, which these published figures never go through).
+SYMBOLS_NOTE = ("Published figures of DfE, not perturbed: no cell-key method, no suppression "
+                "by this product. An empty cell is a figure that cannot be computed or that DfE "
+                "withheld: the status says which, with DfE's symbol (c confidential, x not "
+                "available, z not applicable, low rounds to 0, u low reliability). Status 'low "
+                "numbers': fewer than 30 pupils or 5 events in the group or the reference.")
 ALL_PUPILS_STATUS = "all pupils (includes pupils of unclassified ethnicity): rate and rank only"
 ETHNICITY_ORDER = (areas.ALL_PUPILS,) + areas.GROUPS
 
