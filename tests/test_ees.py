@@ -86,8 +86,8 @@ def test_withheld_figures_keep_dfe_symbols_and_england_falls_back_to_its_publish
     col = header.index("suspension")
     for i, line in enumerate(text):
         cells = line.split(",")
-        if (cells[header.index("new_la_code")] == "E09000019"
-                and "Black / African" in line and cells[header.index("education_phase")] == "Total"):
+        if (cells[header.index("new_la_code")] == "E09000019" and "Black / African" in line
+                and cells[header.index("education_phase")] == "Total"):
             cells[col], cells[col + 1] = "c", "c"
             text[i] = ",".join(cells)
     table, _ = ees.read(Path("exc.csv"), ("\n".join(text) + "\n").encode())
@@ -143,7 +143,7 @@ def test_bad_files_name_the_row_and_column_and_store_nothing(tmp_path, user_data
 def test_a_repeated_row_and_former_councils(tmp_path):
     data = standard_csv("2024/25")
     lines = data.decode().splitlines()
-    twice = [l for l in lines if ",E09000019," in l and ",Total,White," in l][0]
+    twice = [x for x in lines if ",E09000019," in x and ",Total,White," in x][0]
     with pytest.raises(InputError, match="appears twice"):
         ees.read(Path("exc.csv"), ("\n".join(lines + [twice]) + "\n").encode())
     cumbria = twice.replace("E09000019", "E10000006").replace("Islington", "Cumbria")

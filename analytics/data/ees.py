@@ -85,7 +85,8 @@ def _ethnicity(df: pd.DataFrame) -> tuple[pd.Series, pd.Series, list[str]]:
 
 def _is_indicator(cells: pd.Series) -> bool:
     text = cells.str.strip()
-    return bool((text.str.fullmatch(NUMBER) | text.str.lower().isin(areas.SYMBOLS) | (text == "")).all())
+    known = text.str.fullmatch(NUMBER) | text.str.lower().isin(areas.SYMBOLS) | (text == "")
+    return bool(known.all())
 
 
 def _counts(df: pd.DataFrame, col: str, path, rows: pd.Index) -> tuple[pd.Series, pd.Series]:

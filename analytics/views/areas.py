@@ -324,7 +324,8 @@ def neighbour_table(table: pd.DataFrame) -> pd.DataFrame:
         part = part.set_index("ethnicity")
         row = {"la_code": code, "la_name": part["la_name"].iloc[0], "role": part["role"].iloc[0],
                "closeness": close.get(code, ""),
-               "rate": part.loc[areas.ALL_PUPILS, "rate"], "rank": part.loc[areas.ALL_PUPILS, "rank"]}
+               "rate": part.loc[areas.ALL_PUPILS, "rate"],
+               "rank": part.loc[areas.ALL_PUPILS, "rank"]}
         for g in areas.GROUPS:
             if g == table.attrs["reference"]:
                 row[f"rate_{g}"] = part.loc[g, "rate"]
