@@ -146,7 +146,11 @@ else:
                   "own_status": "Your data: status"}
         st.dataframe(shown[list(labels)].rename(columns=labels), hide_index=True,
                      width="stretch", key="area_own")
-        own_block = {"label": own_label, "note": f"{measure}; protected ({f.options.suppress}).",
+        own_block = {"label": own_label,
+                     "note": f"{measure}, from the data source's own records, beside DfE's "
+                             f"{published}; counts protected by the cell-key method"
+                             + (f", groups under {f.options.suppress} pupils suppressed."
+                                if f.options.suppress > 1 else "."),
                      "header": list(labels.values()),
                      "rows": shown[list(labels)].values.tolist()}
 
