@@ -16,6 +16,7 @@ pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/high_risk.py", title="High-risk groups", icon=":material/diversity_3:"),
     st.Page("pages/england.py", title="England beside the borough", icon=":material/public:"),
+    st.Page("pages/areas.py", title="How we compare", icon=":material/compare_arrows:"),
     st.Page("pages/explorer.py", title="RRI explorer", icon=":material/query_stats:"),
     st.Page("pages/explain.py", title="What explains a gap", icon=":material/balance:"),
     st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),

@@ -1,6 +1,6 @@
 """Benchmark: build, full RRI matrix (from the counts cube and from the rows), the raw
 GROUP BY floors over the cube and over the rows, pandas baseline, cold views, page rerun
-and cold start, the adjusted model (what explains a gap) and the follow-up after exclusion,
+and cold start, the "How we compare" page's opening and rerun, the adjusted model (what explains a gap) and the follow-up after exclusion,
 at several scales on the same data; optionally the load test through the proxy.
 
     python -m bench [--scales 1,5,25,300] [--repeats 3] [--json FILE] [--keep DIR]
@@ -221,13 +221,48 @@ _out = {{"first_run_s": first, "rerun_s": statistics.median(times)}}
 """
 
 
+#: How we compare (DfE's council figures, whatever the database): the page's first run in a
+#: process that has already drawn another page (its own caches cold), the first run of a
+#: fresh process opened on it, and a warm rerun for another council.
+AREAS = """
+import statistics, time
+from streamlit.testing.v1 import AppTest
+import streamlit.testing.v1.app_test as app_test
+from streamlit.runtime.pages_manager import PagesManager
+class _Nav(PagesManager):
+    def __init__(self, *a, **k):
+        super().__init__(*a, **k); PagesManager.uses_pages_directory = False
+app_test.PagesManager = _Nav
+at = AppTest.from_file({app!r}, default_timeout=600)
+if {warm}:
+    at.switch_page("pages/overview.py"); at.run()
+at.switch_page("pages/areas.py")
+t0 = time.perf_counter(); at.run(); first = time.perf_counter() - t0
+assert not at.exception, at.exception
+times = []
+for council in ["Camden", "Islington"] * {repeats}:
+    t0 = time.perf_counter(); at.selectbox(key="area_la").set_value(council).run()
+    times.append(time.perf_counter() - t0)
+    assert not at.exception, at.exception
+_out = {{"first_run_s": first, "rerun_s": statistics.median(times)}}
+"""
+
+
 def page_figures(db: Path, repeats: int) -> dict:
     env = {"DISPROP_DB": str(db)}
     warm = run_child(RERUN.format(app=str(ROOT / "app.py"), repeats=repeats), env)
     cold = [run_child(RERUN.format(app=str(ROOT / "app.py"), repeats=1), env)["first_run_s"]
             for _ in range(repeats)]
+    app = str(ROOT / "app.py")
+    opened = [run_child(AREAS.format(app=app, warm=True, repeats=repeats), env)
+              for _ in range(repeats)]
+    fresh = [run_child(AREAS.format(app=app, warm=False, repeats=1), env)["first_run_s"]
+             for _ in range(repeats)]
     return {"rerun_s": warm["rerun_s"], "cold_start_s": statistics.median(cold),
-            "app_peak_mb": warm["peak_mb"]}
+            "app_peak_mb": warm["peak_mb"],
+            "areas_open_s": statistics.median(o["first_run_s"] for o in opened),
+            "areas_cold_start_s": statistics.median(fresh),
+            "areas_rerun_s": statistics.median(o["rerun_s"] for o in opened)}
 
 
 def machine() -> str:
@@ -289,7 +324,9 @@ COLUMNS = [("child_years", "{:,.0f}"), ("build_s", "{:.1f}"), ("build_peak_mb", 
            ("matrix_rows_s", "{:.2f}"), ("floor_s", "{:.2f}"), ("matrix_over_floor", "{:.2f}"),
            ("pandas_s", "{:.2f}"), ("pandas_over_matrix", "{:.1f}"), ("cold_view_s", "{:.3f}"),
            ("cold_fallback_s", "{:.2f}"), ("rerun_s", "{:.3f}"), ("cold_start_s", "{:.2f}"),
-           ("app_peak_mb", "{:,.0f}"), ("explain_s", "{:.2f}"), ("followup_s", "{:.2f}")]
+           ("app_peak_mb", "{:,.0f}"), ("explain_s", "{:.2f}"), ("followup_s", "{:.2f}"),
+           ("areas_open_s", "{:.2f}"), ("areas_cold_start_s", "{:.2f}"),
+           ("areas_rerun_s", "{:.2f}")]
 
 
 def _cell(value, fmt: str) -> str:

@@ -101,14 +101,17 @@ else:
                 else:
                     data.new_run()
                     names = ", ".join(u.name for u in uploads)
-                    if result.kind != "population":
+                    if result.kind not in data.NOT_SOURCES:
                         st.session_state["pending_source"] = result.name
                     st.session_state["your_data_notes"] = result.notes
                     st.session_state["your_data_flash"] = (
                         f"Imported **{names}** as {result.kind} dataset **{result.name}** "
-                        f"({result.rows:,} rows)." + (" It is now the data source."
-                                                      if result.kind != "population" else
-                                                      " Pair counts with it on the RRI explorer."))
+                        f"({result.rows:,} rows)." + (
+                            " Pair counts with it on the RRI explorer."
+                            if result.kind == "population" else
+                            f" DfE's council figures for {', '.join(result.periods)}: see "
+                            "How we compare." if result.kind == "areas" else
+                            " It is now the data source."))
                     st.rerun()
 
 
@@ -153,6 +156,8 @@ for row in mine.itertuples():
             if row.kind == "records" else
             f"population table ({row.n_rows:,} rows), a denominator for counts"
             if row.kind == "population" else
+            f"DfE's council figures, {', '.join(row.periods)} ({row.n_rows:,} rows), on "
+            "How we compare" if row.kind == "areas" else
             f"{row.n_rows:,} groups by {', '.join(row.group_cols)}"
             + (" (counts only: pair with a population table)" if row.kind == "counts" else ""))
     current = " **(the current data source)**" if data.source() == row.id else ""

@@ -34,7 +34,7 @@ REQUIRED_PAGES = {"": "Overview", "high_risk": "High-risk groups",
                   "explorer": "RRI explorer", "trends": "Trends", "pathways": "Pathways",
                   "schools": "Schools", "borough": "The borough", "methodology": "Methodology",
                   "explain": "What explains a gap", "after_exclusion": "After exclusion",
-                  "england": "England beside the borough"}
+                  "england": "England beside the borough", "areas": "How we compare"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 #: Counts script runs: the root element's data-test-script-state becoming "running".

@@ -171,6 +171,12 @@ def test_every_page_at_1366_fits_passes_axe_and_downloads_everything_twice(serve
             clipped[name] = found[:5]
         if found := _axe_violations(page):
             violations[name] = found
+        if path == "areas":              # the one-page summary, built first
+            page.get_by_test_id("stButton").filter(has_text="Build the one-page summary").click()
+            expect(page.get_by_test_id("stAlertContentSuccess").filter(
+                has_text="is ready")).to_be_visible(timeout=180_000)
+            wait_idle(page)
+            no_exception(page)
         if path == "data_export":
             for title in ("board pack", "court scrutiny report"):   # built first, with progress
                 page.get_by_test_id("stButton").filter(has_text=f"Build the {title}").click()
@@ -190,10 +196,13 @@ def test_every_page_at_1366_fits_passes_axe_and_downloads_everything_twice(serve
     files = [n for names in seen.values() for n in names]
     kinds = {Path(n).suffix for n in files}
     assert {".png", ".svg", ".csv", ".xlsx", ".parquet", ".html"} <= kinds, kinds
-    for path in ("", "high_risk", "explorer", "trends", "schools", "borough", "data_export"):
+    for path in ("", "high_risk", "explorer", "trends", "schools", "borough", "data_export",
+                 "areas"):
         assert any(n.endswith(".png") for n in seen[path]), f"no chart download on /{path}"
     reports = [n for n in seen["data_export"] if n.endswith((".html", ".pdf"))]
     assert len(reports) == 4, reports                 # both reports, as HTML and as PDF
+    summary = [n for n in seen["areas"] if n.endswith((".html", ".pdf"))]
+    assert len(summary) == 2, summary                 # the one-page summary, HTML and PDF
 
 
 @pytest.mark.parametrize("width,height", WINDOWS[1:], ids=[f"{w}px" for w, _ in WINDOWS[1:]])

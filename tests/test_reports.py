@@ -57,6 +57,20 @@ def test_no_small_count_in_any_table(request, name):
     assert not [n for n in numbers if int(n.replace(",", "")) in (1, 2)]
 
 
+def test_board_pack_compares_the_borough_with_its_neighbours(board):
+    """The "How we compare" section: both indicators, the funnel and the neighbours table of
+    the strategy's borough, on DfE's published figures, said to be published."""
+    section = board[board.index("<h2>How we compare</h2>"):board.index("<h2>Method in brief")]
+    assert section.count("<h3>") == 2
+    assert "Suspensions, 2024/25: Islington" in section
+    assert "Permanent exclusions, 2024/25: Islington" in section
+    assert section.count("<svg") == 2 and "ratio against England" in section
+    for name in ("Camden", "Southwark", "Lambeth", "Manchester", "Inner London (region)",
+                 "England"):
+        assert f"<td>{name}</td>" in section
+    assert "not perturbed" in section and "suspensions per 100 pupils" in section
+
+
 def test_court_report_sections(court):
     for title in ("Remand", "Custodial sentences", "Remand among children with a proven offence",
                   "Custody among children with a proven offence"):

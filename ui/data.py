@@ -96,10 +96,15 @@ def datasets() -> pd.DataFrame:
     return st.session_state["_datasets"]
 
 
+#: Dataset kinds that are not a data source: population tables are denominators, "areas" are
+#: DfE's published council figures (the "How we compare" page reads them).
+NOT_SOURCES = ("population", "areas")
+
+
 def dataset_names() -> list[str]:
-    """Datasets that can be a data source (population tables are denominators, not sources)."""
+    """Datasets that can be a data source."""
     table = datasets()
-    return list(table.loc[table["kind"] != "population", "id"])
+    return list(table.loc[~table["kind"].isin(NOT_SOURCES), "id"])
 
 
 def population_choices() -> dict[str, str]:
@@ -510,3 +515,52 @@ def source_note() -> str:
 def may_unprotect() -> bool:
     """May this user switch protection off on the current source (their own work)?"""
     return user().may_unprotect(source_owner())
+
+
+# -- How we compare: DfE's published council figures ----------------------------------------
+
+def area_datasets() -> tuple:
+    """(id, file) of the imported DfE council figures this user may see, oldest first (a
+    later import of the same year wins)."""
+    table = datasets()
+    table = table[table["kind"] == "areas"]
+    return tuple(zip(table["id"], table["path"].astype(str)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _area_figures(keys: tuple) -> pd.DataFrame:
+    from analytics.data import areas
+    from analytics.data.imports import areas_table
+    tables = []
+    for _, path in keys:
+        with store.connect_dataset({"path": path}) as con:
+            tables.append(areas_table(con))
+    return areas.figures(tables)
+
+
+def area_figures() -> pd.DataFrame:
+    """The shipped council figures with the imported years laid over them."""
+    return _area_figures(area_datasets())
+
+
+@st.cache_data(show_spinner="Comparing every council...", max_entries=16)
+def _every_area(keys: tuple, indicator: str, period: str, level: float) -> pd.DataFrame:
+    from analytics.views.areas import every_area
+    return every_area(_area_figures(keys), indicator, period, level=level)
+
+
+def every_area(indicator: str, period: str, level: float = 0.95) -> pd.DataFrame:
+    """Every council's rates, RRIs and ranks (analytics.views.areas.every_area), cached."""
+    return _every_area(area_datasets(), indicator, period, float(level))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _own_area(key: str, indicator: str, period: str, options: Options):
+    from analytics.views.areas_own import own_figures
+    return own_figures(_cursor(key), indicator, period, options)
+
+
+def own_area_figures(indicator: str, period: str, options: Options) -> pd.DataFrame | None:
+    """The data source's own figures for the indicator and year by the five groups,
+    protected (None: the source holds no records for that year)."""
+    return _own_area(source_key(), indicator, period, options)

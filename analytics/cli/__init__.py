@@ -1,4 +1,4 @@
-"""Command line: `python -m analytics {build,rri,isr,explain,followup,report,import,datasets,delete,audit,claims}`
+"""Command line: `python -m analytics {build,rri,areas,isr,explain,followup,report,import,datasets,delete,audit,claims}`
 over the same code as the dashboard.
 
 Exit status: 0 done, 1 the claims do not hold or the store could not be written (e.g. a full
@@ -9,14 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analytics.cli import build, claims, datasets, explain, followup, isr, report, rri
+from analytics.cli import areas, build, claims, datasets, explain, followup, isr, report, rri
 from analytics.cli.common import UsageError
 from analytics.data.readers import InputError
 
 #: One module per command (or family of commands), each with `register(subparsers)` adding
 #: its parser and setting `func`; the order is the order of `--help`. A new command is a
 #: module here and a line in this list (docs/architecture.md).
-COMMANDS = [build, rri, report, datasets, isr, explain, followup, claims]
+COMMANDS = [build, rri, areas, report, datasets, isr, explain, followup, claims]
 
 
 def parser() -> argparse.ArgumentParser:

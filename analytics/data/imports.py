@@ -6,6 +6,8 @@ What the files are decides what is stored:
   dataset (analytics.data.returns), with a `returns_info` table saying which populations
   they cover, which outcomes need a population table, and what was left out;
 * one ONS Census custom-dataset download: a population table (kind "population");
+* one DfE open-data CSV of suspensions and permanent exclusions (analytics.data.ees): council
+  figures by major ethnic group (kind "areas"), shown on the "How we compare" page;
 * one file in the product's own layout: record-level or aggregate (analytics.data.store).
 
 Everything is read and checked in memory first; nothing is written unless it all passes.
@@ -17,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from analytics.data import coverage, population, queries, store
+from analytics.data import coverage, ees, population, queries, store
 from analytics.data.access import LOCAL, User
 from analytics.data.readers import MAX_BYTES, SUFFIXES, InputError
 from analytics.data.returns import FORMATS, Source, format_of, read_returns
@@ -109,6 +111,8 @@ def import_files(paths, name: str | None = None, root: Path | None = None,
     source = others[0]
     if population.looks_like(source.path.name, source.data[:4096]):
         return _store_population(source, name, root, user)
+    if ees.looks_like(source.path.name, source.data[:4096]):
+        return _store_areas(source, name, root, user)
     if source.path.suffix.lower() not in SUFFIXES:
         raise InputError(source.path, "not a return the product reads (an XML file must be a "
                                       "CIN census)")
@@ -150,6 +154,23 @@ def _store_population(source: Source, name, root, user) -> store.Imported:
                             notes=[f"{table['area'].iloc[0]}: {int(table['population'].sum()):,} "
                                    f"people aged {table['age_low'].min()}-{table['age_high'].max()}"])
     return store.store_dataset(result, {"population": table}, source.path, root, user)
+
+
+def _store_areas(source: Source, name, root, user) -> store.Imported:
+    table, notes = ees.read(source.path, source.data)
+    result = store.Imported(name, "areas", len(table), sorted(table["indicator"].unique()),
+                            sorted(table["period"].unique()),
+                            ["la_code", "indicator", "period", "ethnicity"], "dfe_major",
+                            notes=notes)
+    return store.store_dataset(result, {"areas": table}, source.path, root, user)
+
+
+def areas_table(con) -> pd.DataFrame:
+    """The council figures of an "areas" dataset (analytics.data.areas.COLUMNS)."""
+    table = con.execute(queries.render("user_read_table", table="areas")).df()
+    for col in ("events", "population"):
+        table[col] = table[col].astype("Int64")
+    return table
 
 
 def returns_info(con) -> pd.DataFrame | None:

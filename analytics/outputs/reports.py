@@ -12,12 +12,13 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analytics import protect
+from analytics.data import areas
 from analytics.data.cohorts import profile_cohorts
 from analytics.data.counts import counts as population_counts
 from analytics.data.db import periods as all_periods
 from analytics.data.queries import DIMENSIONS
 from analytics.data.reference import outcome_catalogue
-from analytics.outputs import charts
+from analytics.outputs import areas_report, charts
 from analytics.outputs.charts.explain import ratio_pairs
 from analytics.outputs.charts.followup import cohort_shares, history_shares
 from analytics.outputs.charts.heatmap import STEP, heatmap
@@ -62,10 +63,12 @@ def _svg(chart) -> str:
 def board_pack(con, *, breakdown, periods, options: Options = Options(), filters=None,
                describe: str = "", comparison_label: str = "the borough average",
                meta: dict | None = None, source_note: str = "Synthetic data - not real children.",
-               outcomes=None, progress=None) -> str:
+               outcomes=None, progress=None, area_figures=None) -> str:
     """The board pack as one HTML document: overview heatmap, the five largest disparities,
     one profile per section 5.4 group with its sentences and the strategy's statements
-    checked, method, caveats, and how to reproduce it.
+    checked, the borough beside England and beside its statistical neighbours (DfE's
+    published council figures; `area_figures` with imported years, default the shipped
+    ones), method, caveats, and how to reproduce it.
 
     `outcomes`: the outcomes the data hold (None: the whole catalogue); a record-level
     dataset with only some outcomes gets a pack of those, its other statements listed as not
@@ -141,11 +144,14 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
     after = (after_exclusion_section(con, breakdown, options, filters,
                                      source=f"Source: {source_note}")
              if held is None or {"suspension", "proven_offence"} <= held else None)
-    step(0.97, "England beside the borough")
+    step(0.95, "England beside the borough")
     england = england_section(con, periods, options, filters, held=held)
+    step(0.97, "How we compare: the council beside its statistical neighbours")
+    compare = areas_report.board_sections(area_figures if area_figures is not None
+                                          else areas.figures(), level=options.level)
     step(1.0, "Writing the pack")
     return _env.get_template("board_pack.html").render(
-        england=england,
+        england=england, compare=compare,
         title=f"Disproportionality board pack, {period_text}",
         subtitle=describe or period_text, source_note=source_note, css=_css(),
         headline=head, top=list(top["sentence"]), heatmap=_svg(heat), profiles=cohort_profiles,

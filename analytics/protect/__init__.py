@@ -9,6 +9,7 @@ and groups with fewer than N published children show their population only.
 See docs/disclosure_control.md.
 """
 from analytics.protect.cellkey import hash_keys, noise_variance, publish, strip_keys
+from analytics.protect.published import as_published, published_note
 from analytics.protect.suppression import suppress
 from analytics.protect.symbols import (
     LEGEND,
@@ -27,6 +28,7 @@ def published(counts, by=(), threshold: int = 5, salt: str = ""):
     return strip_keys(counts) if int(threshold) <= 0 else publish(counts, by=by, salt=salt)
 
 
-__all__ = ["SUPPRESSED", "NOT_APPLICABLE", "LOW_RELIABILITY", "LEGEND", "legend",
+__all__ = ["SUPPRESSED", "NOT_APPLICABLE", "LOW_RELIABILITY", "LEGEND", "legend", "as_published",
+           "published_note",
            "display_frame", "hash_keys", "noise_variance", "protection_note", "publish", "published", "strip_keys",
            "suppress"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from analytics.outputs.charts import FONT as _FONT
@@ -34,32 +35,44 @@ def _limit_lines(curve: pd.DataFrame, borough_rate: float, borough_key: str) -> 
 
 
 def _dodge_labels(df: pd.DataFrame, points: pd.DataFrame, x0: float, x1: float, top: float,
-                  width: int, height: int) -> pd.DataFrame:
+                  width: int, height: int, bottom: float = 0.0, log: bool = False,
+                  y: str = "rate") -> pd.DataFrame:
     """Label positions that overlap neither each other nor the points: each label tries the
-    right of its point, then the left, then steps further away vertically (pixel space)."""
+    right of its point, then the left, then steps further away vertically (pixel space;
+    `log`: both axes are logarithmic, as the ratio funnel's)."""
     out = df.copy()
     if out.empty:
         return out.assign(label_rate=pd.Series(dtype=float), align=pd.Series(dtype=str))
-    to_px = lambda pop, rate: ((pop - x0) / (x1 - x0) * width, (1 - rate / top) * height)  # noqa: E731
+    scale = np.log if log else np.asarray
+    y0, y1, xa, xb = scale(bottom), scale(top), scale(x0), scale(x1)
+
+    def to_px(pop, rate):
+        return ((scale(pop) - xa) / (xb - xa) * width,
+                (1 - (scale(rate) - y0) / (y1 - y0)) * height)
+
+    def from_px(cy):
+        v = y0 + (1 - cy / height) * (y1 - y0)
+        return float(np.exp(v) if log else v)
+
     boxes = []   # (left, right, top, bottom) in pixels
-    for pop, rate in zip(points["population"], points["rate"]):
-        x, y = to_px(pop, rate)
-        boxes.append((x - 6, x + 6, y - 6, y + 6))
+    for pop, rate in zip(points["population"], points[y]):
+        px, py = to_px(pop, rate)
+        boxes.append((px - 6, px + 6, py - 6, py + 6))
     char, line = 6.2, 13
     placed = {}
-    order = sorted(out.index, key=lambda i: to_px(out.at[i, "population"], out.at[i, "rate"])[1])
+    order = sorted(out.index, key=lambda i: to_px(out.at[i, "population"], out.at[i, y])[1])
     for i in order:
-        x, y = to_px(out.at[i, "population"], out.at[i, "rate"])
+        x, yy = to_px(out.at[i, "population"], out.at[i, y])
         w = char * len(out.at[i, "label"])
         candidates = []
         for step in range(0, 8):
             for dy in ((0,) if step == 0 else (step * line, -step * line)):
                 for align in ("left", "right"):
                     left = x + 8 if align == "left" else x - 8 - w
-                    if left < 0 or left + w > width or not 0 <= y + dy <= height:
+                    if left < 0 or left + w > width or not 0 <= yy + dy <= height:
                         continue
-                    candidates.append((align, left, y + dy))
-        choice = candidates[0] if candidates else ("left", x + 8, y)
+                    candidates.append((align, left, yy + dy))
+        choice = candidates[0] if candidates else ("left", x + 8, yy)
         for align, left, cy in candidates:
             box = (left, left + w, cy - line / 2, cy + line / 2)
             if not any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3]
@@ -68,7 +81,7 @@ def _dodge_labels(df: pd.DataFrame, points: pd.DataFrame, x0: float, x1: float, 
                 break
         align, left, cy = choice
         boxes.append((left, left + w, cy - line / 2, cy + line / 2))
-        placed[i] = (align, top * (1 - cy / height))
+        placed[i] = (align, from_px(cy))
     out["align"] = [placed[i][0] for i in out.index]
     out["label_rate"] = [placed[i][1] for i in out.index]
     return out
@@ -149,3 +162,92 @@ def funnel(points: pd.DataFrame, curve: pd.DataFrame, borough_rate: float, *, un
                      y=alt.Y("label_rate:Q", scale=y_scale), text="label:N"))
     return alt.layer(*layers).properties(
         width=width, height=height)
+
+
+#: How the ratio funnel marks the chosen council and its neighbours.
+ROLE_SIZES = {"area": 170, "neighbour": 110, "other": 45}
+ROLE_LABELS = {"area": "This council", "neighbour": "Statistical neighbour", "other": "Other council"}
+
+
+def ratio_funnel(points: pd.DataFrame, curve: pd.DataFrame, target: float, *, x_title: str,
+                 y_title: str, target_label: str, width: int = 600,
+                 height: int = 400) -> alt.LayerChart:
+    """Every council's RRI (log scale) against its precision (log scale), with the target
+    ratio and its 95% / 99.8% limits (the same lines, colours and shapes as the rate funnel).
+    `points`: la_name, role, precision, ratio, position (analytics.views.areas.funnel_points;
+    only councils with a positive ratio are drawn). The council and its neighbours are drawn
+    larger, ringed and labelled."""
+    df = points[points["ratio"].astype(float) > 0][["la_name", "role", "precision", "ratio",
+                                                    "position"]].copy()
+    df = df.rename(columns={"precision": "population"})
+    df["population"] = df["population"].astype(float)
+    df["ratio"] = df["ratio"].astype(float)
+    df["label"] = df["la_name"].astype(str)
+    df["who"] = df["role"].map(ROLE_LABELS)
+    x0, end = df["population"].min() * 0.7, df["population"].max() * 1.15
+    x1 = end * (end / x0) ** (104 / (width - 104))      # room right of the lines for labels
+    key = f"{target_label} {target:.2f}"
+    lines = _limit_lines(curve[(curve["population"] >= x0) & (curve["population"] <= end)],
+                         target, key)
+    bottom = min(df["ratio"].min(), lines["value"].min(), target) * 0.8
+    top = max(df["ratio"].max(), lines["value"].max(), target) * 1.25
+    xs = alt.Scale(type="log", domain=[x0, x1], nice=False)
+    ys = alt.Scale(type="log", domain=[bottom, top], nice=False)
+    ticks = [v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10, 20, 50)
+             if bottom <= v <= top]
+    x = alt.X("population:Q", title=x_title, scale=xs, axis=alt.Axis(format=",.0f"))
+    y = alt.Y("ratio:Q", title=y_title, scale=ys, axis=alt.Axis(values=ticks))
+    dash = alt.StrokeDash("limit:N", scale=alt.Scale(domain=[key, "95% limits", "99.8% limits"],
+                                                     range=[[1, 0], [2, 3], [8, 4]]), legend=None)
+    heavy = alt.datum.limit == key
+    layers = [alt.Chart(lines).mark_line(clip=True).encode(
+        x=alt.X("population:Q", scale=xs), y=alt.Y("value:Q", scale=ys), detail="side:N",
+        strokeDash=dash, color=alt.condition(heavy, alt.value("#000"), alt.value("#444")),
+        strokeWidth=alt.condition(heavy, alt.value(2.0), alt.value(1.3)))]
+    ends = lines[lines["side"].isin([key, "95% limits upper", "99.8% limits upper"])]
+    ends = ends.loc[ends.groupby("side")["population"].idxmax()].copy()
+    ends["text"] = ends["side"].map({key: key, "95% limits upper": "95% limits",
+                                     "99.8% limits upper": "99.8% limits"})
+    ends = ends.sort_values("value")
+    step = (top / bottom) ** (13 / height)           # keep the labels 13 px apart
+    for k in range(1, len(ends)):
+        prev = ends["value"].iloc[k - 1]
+        if ends["value"].iloc[k] < prev * step:
+            ends.iloc[k, ends.columns.get_loc("value")] = prev * step
+    layers.append(alt.Chart(ends).mark_text(align="left", baseline="middle", dx=5, fontSize=11,
+                                            font=FONT, color="#222").encode(
+        x=alt.X("population:Q", scale=xs), y=alt.Y("value:Q", scale=ys), text="text:N"))
+    legend = alt.Legend(title=None, orient="top", direction="horizontal", labelFont=FONT,
+                        symbolSize=90, symbolStrokeWidth=0)
+    tooltip = [alt.Tooltip("la_name:N", title="Council"), alt.Tooltip("who:N", title="Role"),
+               alt.Tooltip("ratio:Q", title="RRI", format=".2f"),
+               alt.Tooltip("population:Q", title="Precision", format=",.0f"),
+               alt.Tooltip("position:N", title="Against England")]
+    layers.append(alt.Chart(df).mark_point(filled=True, strokeWidth=0).encode(
+        x=x, y=y, tooltip=tooltip,
+        color=alt.Color("position:N", scale=alt.Scale(domain=POSITIONS, range=COLOURS),
+                        legend=legend),
+        shape=alt.Shape("position:N", scale=alt.Scale(domain=POSITIONS, range=SHAPES),
+                        legend=legend),
+        size=alt.Size("role:N", scale=alt.Scale(domain=list(ROLE_SIZES),
+                                                range=list(ROLE_SIZES.values())), legend=None),
+        opacity=alt.condition(alt.datum.role == "other", alt.value(0.55), alt.value(1.0))))
+    marked = df[df["role"] != "other"]
+    area = alt.datum.role == "area"
+    # Labels beside their own points, clear of each other and of the marked points (the
+    # others are small and faded: avoiding all 150 would push labels far from their points).
+    placed = _dodge_labels(marked, marked, x0, x1, top, width, height, bottom=bottom,
+                           log=True, y="ratio")
+    layers.append(alt.Chart(placed).mark_point(filled=False, color="#000").encode(
+        x=alt.X("population:Q", scale=xs), y=alt.Y("ratio:Q", scale=ys),
+        size=alt.condition(area, alt.value(420), alt.value(260)),
+        strokeWidth=alt.condition(area, alt.value(2.6), alt.value(1.4))))
+    if len(placed):
+        layers.append(alt.Chart(placed).mark_text(
+            baseline="middle", fontSize=11, font=FONT, color="#000",
+            align=alt.ExprRef("datum.align"),
+            dx=alt.ExprRef("datum.align == 'left' ? 9 : -9"),
+            fontWeight=alt.ExprRef("datum.role == 'area' ? 'bold' : 'normal'"),
+        ).encode(x=alt.X("population:Q", scale=xs), y=alt.Y("label_rate:Q", scale=ys),
+                 text="label:N"))
+    return alt.layer(*layers).properties(width=width, height=height)
