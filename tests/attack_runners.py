@@ -106,10 +106,49 @@ def claims(con, options: Options):
     yield table.assign(events=events), "events"
 
 
+def rri_census(con, options: Options):
+    from analytics.data import population as pop
+    from analytics.data.counts import counts
+    from analytics.views.denominators import AGE_BANDS, ages_for, paired_rri
+    census = pop.load("census2021_borough")
+    for outcome in ("custody", "first_time_entrant", "proven_offence"):
+        low, high, _ = ages_for(outcome, census)
+        bands = AGE_BANDS[(low, high)]
+        events = counts(con, outcome, by=["ethnicity_code"], periods=_latest(con),
+                        filters={"age_band": bands} if bands else None)
+        yield paired_rri(events, outcome, _latest(con), census, options=options), "events"
+
+
+def population(con, options: Options):
+    from analytics.views.borough import children
+    yield children(con, GROUPS, _latest(con), threshold=options.suppress), "population"
+    yield children(con, ["ethnicity_minor", "age_band"], _latest(con),
+                   threshold=options.suppress), "population"
+
+
+def outcome_totals(con, options: Options):
+    from analytics.views.borough import outcome_totals as totals
+    yield totals(con, threshold=options.suppress), "events"
+
+
+def areas_own(con, options: Options):
+    from analytics.views.areas_own import own_figures
+    for indicator in ("permanent_exclusion", "suspension"):
+        yield own_figures(con, indicator, _latest(con)[0], options), "events"
+
+
+def areas(con, options: Options):
+    """DfE's published council figures: public already, listed but not attacked."""
+    from analytics.data import areas as data
+    from analytics.views.areas import area_table
+    yield area_table(data.figures([]), "Islington", "permanent_exclusion", "2024/25"), "events"
+
+
 RUNNERS = {"rri": rri, "rri_matrix": rri_matrix, "isr": isr, "explain": explain,
            "followup": followup, "yj_history": yj_history, "profile": profile,
            "trends": trends, "schools": schools, "national": national, "england": england,
-           "claims": claims}
+           "claims": claims, "rri_census": rri_census, "population": population,
+           "outcome_totals": outcome_totals, "areas_own": areas_own, "areas": areas}
 
 
 def tables(name: str, con, options: Options) -> list[tuple[pd.DataFrame, str]]:

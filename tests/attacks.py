@@ -116,6 +116,7 @@ class Board:
 
     def __init__(self):
         self.tallies: dict[tuple[str, str, str], Tally] = {}
+        self.public: set[str] = set()        # outputs of another body's published figures
 
     def exact(self, output: str, attack: str, truth: np.ndarray,
               estimates: dict[str, np.ndarray]) -> None:

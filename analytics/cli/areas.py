@@ -12,6 +12,10 @@ from analytics.data import areas
 
 SOURCE = "DfE published council figures"
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"areas": ("areas",)}
+
 
 def register(sub) -> None:
     from analytics.views.areas import COMPARES

@@ -6,6 +6,10 @@ import time
 from analytics.cli.common import add_db
 from analytics.data.db import build_settings
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"build": ()}
+
 
 def register(sub) -> None:
     b = sub.add_parser("build", help="build the synthetic borough database")

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from analytics.cli.common import add_db
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"claims": ("claims",)}
+
 
 def register(sub) -> None:
     c = sub.add_parser("claims", help="check every section 5.4 claim against the database")

@@ -6,6 +6,10 @@ from pathlib import Path
 
 from analytics.cli.common import UsageError, add_store, store_dir
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"import": (), "datasets": (), "delete": (), "audit": ()}
+
 
 def register(sub) -> None:
     i = sub.add_parser("import", help="import files into the user store: statutory returns "

@@ -19,6 +19,10 @@ from analytics.cli.common import (
 )
 from analytics.data.reference import outcome as get_outcome
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"explain": ("explain",)}
+
 
 def register(sub) -> None:
     e = sub.add_parser("explain", help="crude, standardised and adjusted ratios side by side")

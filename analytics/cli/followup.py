@@ -21,6 +21,10 @@ from analytics.cli.common import (
     split,
 )
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"followup": ("followup", "yj_history")}
+
 
 def register(sub) -> None:
     fo = sub.add_parser("followup", help="outcomes after a first exclusion; the youth-justice "

@@ -21,6 +21,10 @@ from analytics.cli.common import (
 from analytics.data.readers import InputError, read_counts_csv
 from analytics.data.reference import outcome as get_outcome
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"isr": ("isr",)}
+
 
 def register(sub) -> None:
     s = sub.add_parser("isr", help="indirectly standardised ratios from a counts file or the database")

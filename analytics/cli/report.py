@@ -16,6 +16,11 @@ from analytics.cli.common import (
     split,
 )
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"report": ("rri_matrix", "profile", "claims", "followup", "yj_history", "england",
+                      "rri", "trends", "areas")}
+
 
 def register(sub) -> None:
     rep = sub.add_parser("report", help="the HTML board pack or court scrutiny report")

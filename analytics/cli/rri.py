@@ -29,6 +29,10 @@ from analytics.views.tables import Options, protected_rri
 
 DEFAULT_REFERENCE = "White British"
 
+#: The declared outputs (data/reference/outputs.toml) each command writes or prints;
+#: () for a command that publishes no table (tests/test_outputs.py checks both).
+OUTPUTS = {"rri": ("rri", "england", "rri_census")}
+
 
 def register(sub) -> None:
     r = sub.add_parser("rri", help="relative rate indices from a counts CSV or the database")

@@ -24,6 +24,7 @@ from analytics.outputs.charts.followup import cohort_shares, history_shares
 from analytics.outputs.charts.heatmap import STEP, heatmap
 from analytics.outputs.charts.profile import profile_chart
 from analytics.outputs.charts.trends import rri_lines
+from analytics.protect import gate
 from analytics.stats import trends
 from analytics.views import claims, findings, followup, profiles
 from analytics.views.tables import Options, rri_for_outcome, rri_matrix
@@ -60,6 +61,12 @@ def _svg(chart) -> str:
     return charts.to_svg(chart)
 
 
+def _checked(table: pd.DataFrame) -> pd.DataFrame:
+    """A table a report prints, checked to have passed the publishing gate."""
+    gate.require(table)
+    return table
+
+
 def board_pack(con, *, breakdown, periods, options: Options = Options(), filters=None,
                describe: str = "", comparison_label: str = "the borough average",
                meta: dict | None = None, source_note: str = "Synthetic data - not real children.",
@@ -81,7 +88,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
     step(0.05, "Comparing every group on every outcome")
     matrix = rri_matrix(con, breakdown, periods, filters=filters, options=options,
                         outcomes=outcomes)
-    matrix = matrix.assign(group=group_labels(matrix, breakdown))
+    matrix = _checked(matrix).assign(group=group_labels(matrix, breakdown))
     head = findings.headline(matrix, breakdown)
     head["hidden"] = head["suppressed"] + head["low"]
     top = findings.top_disparities(matrix, n=5, breakdown=breakdown,
@@ -111,7 +118,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
                 "note": f"Not in this report: the data hold no {cohort.in_sentence} "
                         "(the columns that define the group, or its outcomes, are missing)."})
             continue
-        rows = findings.profile_rows(prof, options.level)
+        rows = findings.profile_rows(_checked(prof), options.level)
         chart = charts.board_chart(profile_chart(rows),
                                    title=findings.profile_title(rows, cohort.label, width=70),
                                    subtitle=f"Every indicator against the borough average; {period_text}",
@@ -170,7 +177,8 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
     years with complete follow-up are pooled; every figure is disclosure-controlled."""
     labels, nouns = followup.outcome_labels(), followup.outcome_nouns()
     ethnicity = [c for c in breakdown if c.startswith("ethnicity_")][:1] or ["ethnicity_major"]
-    overall = followup.followup_table(con, [], years=years, filters=filters, options=options)
+    overall = _checked(followup.followup_table(con, [], years=years, filters=filters,
+                                               options=options))
     within = f"within {years} year{'s' if years > 1 else ''}"
     shares = charts.board_chart(
         cohort_shares(overall, labels),
@@ -181,7 +189,7 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
                "Associations, not causes.", width=520, source=source)
     groups = followup.followup_table(con, ethnicity, years=years, outcomes=[outcome],
                                      filters=filters, options=options)
-    drawn = groups[groups["rri"].notna().to_numpy(dtype=bool)]
+    drawn = _checked(groups)[groups["rri"].notna().to_numpy(dtype=bool)]
     by_group = None
     if len(drawn):
         by_group = _svg(charts.board_chart(
@@ -194,7 +202,7 @@ def after_exclusion_section(con, breakdown, options: Options, filters=None,
             caveat="Hollow: crude ratio; filled: adjusted. Suppressed groups are not drawn.",
             width=520, source=source))
     shown = followup.display_table(groups)
-    history = followup.yj_history(con, filters=filters, options=options)
+    history = _checked(followup.yj_history(con, filters=filters, options=options))
     history_chart = charts.board_chart(
         history_shares(history, followup.STRATEGY_MARKS),
         title="Children with a proven offence: their exclusions and needs",
@@ -232,7 +240,7 @@ def england_section(con, periods, options: Options, filters=None,
         spec = catalogue.loc[key]
         table = compare(local, key, list(periods), benchmark=benchmark, options=options,
                         unit=int(spec["unit"]))
-        shown = protect.display_frame(table.assign(share=table["share"] * 100,
+        shown = protect.display_frame(_checked(table).assign(share=table["share"] * 100,
                                                    benchmark_share=table["benchmark_share"] * 100))
         col = next(c for c in ("ethnicity_5", "ethnicity_major") if c in table.columns)
         area = table.attrs["benchmark"]
@@ -275,13 +283,13 @@ def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = 
         table = table.assign(group=group_labels(table, [ethnicity]))
         lines = [sentence(r, r["group"], spec["noun"], _comparison(options), options.level)
                  for r in table.to_dict("records") if str(r["status"]) != "reference"]
-        shown = protect.display_frame(table)
+        shown = protect.display_frame(_checked(table))
         header = ["Group", "Children with outcome", "Children", f"Rate per {int(spec['unit']):,}",
                   "RRI", "CI low", "CI high", "Significant", "Excess children", "Status"]
         rows = shown[["group", "events", "population", "rate", "rri", "rri_ci_low",
                       "rri_ci_high", "significant", "excess_events", "status"]].values.tolist()
         trend = trend_table(con, key, [ethnicity], options=options, pool=pool)
-        trend = trend.assign(group=group_labels(trend, [ethnicity]))
+        trend = _checked(trend).assign(group=group_labels(trend, [ethnicity]))
         trend = trends.persistence(trend, n=3, group_cols=["group"])
         groups = default_groups(trend, [ethnicity])
         chart = None

@@ -176,8 +176,14 @@ def publish(table: pd.DataFrame, output: str, *, threshold: int, keys=()) -> pd.
     _check_columns(table, spec, keys)
     threshold = int(threshold)
     attrs = dict(table.attrs)
+    if attrs.get("protection") == "published":
+        # Another body's published statistics (analytics.protect.published): already public,
+        # shown as published; the declaration still names every column.
+        out = table.copy(deep=False)
+        out.attrs = {**attrs, "published_as": output, "published_keys": keys}
+        return out
     if threshold > 0:
-        if attrs.get("protection") not in ("cell key", "external"):
+        if attrs.get("protection") != "cell key":
             raise GateError(f"output {output!r}: its counts did not pass the cell-key method "
                             "(analytics.protect.published) before anything was computed")
         for col in spec.counts:
@@ -191,8 +197,7 @@ def publish(table: pd.DataFrame, output: str, *, threshold: int, keys=()) -> pd.
         _check_reasons(table, [c for c in table.columns if spec.kind(c) == "reason"],
                        _allowed_numbers(threshold, attrs) | _label_numbers(table, labels), output)
     out = table.copy(deep=False)
-    external = any(k == "external" for k in spec.columns.values()) or \
-        attrs.get("protection") == "external"
+    external = any(k == "external" for k in spec.columns.values())
     out.attrs = {**attrs, "published_as": output, "published_keys": keys,
                  "suppression_threshold": threshold,
                  "protection": attrs.get("protection", "none") if threshold > 0 else "none",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from analytics import protect
 from analytics.data import areas
+from analytics.protect import gate
 from analytics.stats.events import event_rate_interval, event_ratio_table
 from analytics.stats.funnel import null_precision, ratio_funnel_table
 from analytics.stats.ranks import SEED, rank_intervals, rate_draws
@@ -227,7 +228,7 @@ def for_council(every: pd.DataFrame, la: str, compare: str = "all") -> pd.DataFr
     df = _order(df.assign(role=_roles(df, code)), code)
     out = df[df["role"].isin(KEEP[compare])][COLUMNS].reset_index(drop=True)
     out.attrs.update(every.attrs, area_code=code, area_name=row["la_name"], compare=compare)
-    return protect.as_published(out)
+    return gate.publish(protect.as_published(out), "areas", threshold=0)
 
 
 def area_table(figures: pd.DataFrame, la: str, indicator: str, period: str, *,

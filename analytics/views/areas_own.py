@@ -16,6 +16,7 @@ import pandas as pd
 from analytics.data import areas
 from analytics.data.counts import counts
 from analytics.data.db import periods as db_periods
+from analytics.protect import gate
 from analytics.views.benchmark import add_up, regroup
 from analytics.views.tables import Options, protected_rri
 
@@ -47,9 +48,10 @@ def own_figures(con, indicator: str, period: str, options: Options = Options(),
     everyone["status"] = everyone["status"].where(
         everyone["status"].str.startswith("suppressed"), "all pupils: rate only")
     out = pd.concat([everyone, table], ignore_index=True).rename(columns={COLUMN: "ethnicity"})
+    out = out[["ethnicity", "events", "population", "rate", "rate_ci_low", "rate_ci_high",
+               "rri", "rri_ci_low", "rri_ci_high", "status"]]
     out.attrs.update(table.attrs, measure=MEASURES[indicator][0], period=period)
-    return out[["ethnicity", "events", "population", "rate", "rate_ci_low", "rate_ci_high",
-                "rri", "rri_ci_low", "rri_ci_high", "status"]]
+    return gate.publish(out, "areas_own", threshold=options.suppress)
 
 
 def beside(published: pd.DataFrame, own: pd.DataFrame, source_label: str) -> pd.DataFrame:

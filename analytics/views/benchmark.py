@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from analytics import protect
 from analytics.data import benchmarks
 from analytics.data.counts import count_columns
 from analytics.data.ethnicity import codes_of, five_groups, major_of
@@ -244,9 +245,9 @@ def national(outcome: str, benchmark: str = "england", options: Options = Option
     out.attrs.update(unit=unit, period=part["period"].iloc[0], area=part["area"].iloc[0],
                      measure=part["measure"].iloc[0],
                      notes=[f"{src['title']}, {src['publisher']}. {src['caveats']}",
-                            capitalise(str(part["comparable"].iloc[0])) + "."],
-                     protection="external")
-    return gate.publish(out, "national", threshold=options.suppress)
+                            capitalise(str(part["comparable"].iloc[0])) + "."])
+    return gate.publish(protect.as_published(out, publisher=src["publisher"]), "national",
+                        threshold=options.suppress)
 
 
 def group_name(value: str, sex: str | None = None) -> str:
