@@ -85,7 +85,7 @@ else:
         f"after-exclusion-{outcome}-{years}y-groups", fu.display_table(by_group),
         key=("fu-groups", data.source_key(), f, years, outcome))
 st.dataframe(fu.display_table(by_group), hide_index=True, width="stretch", key="fu_groups")
-st.caption(legend(f.options.suppress or 5, f.options.min_population, f.options.min_events))
+st.caption(legend(f.options.suppress, f.options.min_population, f.options.min_events))
 
 # 3. School by school --------------------------------------------------------------------
 st.subheader(f"{labels[outcome]}: school by school")
@@ -117,7 +117,7 @@ widgets.chart(lambda: charts.board_chart(
     key=("fu-history", data.source_key(), f))
 by_history = fu.supported(data.yj_history(f.breakdown, f.query_filters, f.options), available)
 st.dataframe(fu.history_table(by_history), hide_index=True, width="stretch", key="fu_history")
-st.caption(legend(f.options.suppress or 5, f.options.min_population, f.options.min_events))
+st.caption(legend(f.options.suppress, f.options.min_population, f.options.min_events))
 
 st.subheader("Download the tables")
 o = f.options

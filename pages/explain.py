@@ -87,7 +87,7 @@ shown = adjusted.display_table(table)
 st.dataframe(shown, hide_index=True, width="stretch", key="gap_table",
              column_config={"Group": st.column_config.TextColumn(pinned=True)})
 st.caption(adjusted.model_caption(table))
-st.caption(legend(f.options.suppress or 5, f.options.min_population, f.options.min_events))
+st.caption(legend(f.options.suppress, f.options.min_population, f.options.min_events))
 
 with st.expander("In words"):
     for row in table.to_dict("records"):

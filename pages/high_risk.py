@@ -87,5 +87,5 @@ columns = {"short_label": "Indicator", "rri": "RRI", "rri_ci": f"{f.options.leve
            "significant": "Significant", "rate": "Rate", "reference_rate": "Borough rate",
            "per": "Rate per", "sentence": "Finding"}
 st.table(shown[list(columns)].rename(columns=columns), hide_index=True, border="horizontal")
-st.caption(protect.legend(f.options.suppress or 5, f.options.min_population,
+st.caption(protect.legend(f.options.suppress, f.options.min_population,
                              f.options.min_events))

@@ -68,7 +68,7 @@ st.caption(f"RRI ({f.options.level:.0%} interval) of every group at each stage, 
 summary = pw.stage_summary(table, pathway)
 st.dataframe(summary, hide_index=True, width="stretch", key="path_summary",
              height=min(35 * (len(summary) + 1) + 3, 600))
-st.caption(legend(f.options.suppress or 5, f.options.min_population, f.options.min_events))
+st.caption(legend(f.options.suppress, f.options.min_population, f.options.min_events))
 
 with st.expander("Full table: counts, rates and tests at each stage"):
     labels = {"group": "Group", "stage_label": "Stage",

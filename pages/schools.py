@@ -87,5 +87,5 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch", key="school_table",
                  height=min(36 * (len(shown) + 1) + 2, 36 * 16),
                  column_config={"School": st.column_config.TextColumn(pinned=True)})
-    st.caption(protect.legend(f.options.suppress or 5, f.options.min_population,
+    st.caption(protect.legend(f.options.suppress, f.options.min_population,
                                  f.options.min_events))

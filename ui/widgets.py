@@ -101,7 +101,9 @@ def result_table(table: pd.DataFrame, labels: dict[str, str], key: str | None = 
     shown = _display(table)
     cols = [c for c in labels if c in shown.columns]
     st.dataframe(shown[cols].rename(columns=labels), hide_index=True, width="stretch", key=key)
-    st.caption(protect.legend(table.attrs.get("suppression_threshold", 5) or 5))
+    st.caption(protect.legend(table.attrs.get("suppression_threshold", 5),
+                              table.attrs.get("min_population", 30),
+                              table.attrs.get("min_events", 5)))
 
 
 def view_url() -> str:

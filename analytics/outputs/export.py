@@ -26,7 +26,6 @@ def metadata(**items) -> dict[str, str]:
     meta = {k: ("" if v is None else str(v)) for k, v in items.items()}
     meta.setdefault("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"))
     meta.setdefault("product_version", f"disproportionality dashboard {__version__}")
-    meta.setdefault("symbols", protect.legend(int(meta.get("suppression_threshold") or 5) or 5))
     return meta
 
 
@@ -114,8 +113,11 @@ def export_bytes(table: pd.DataFrame, fmt: str, meta: dict) -> bytes:
     if fmt not in WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(WRITERS)}")
     spec = gate.require(table)
-    meta = {**meta, "output": f"{spec.name}: {spec.title}",
-            "protection": table.attrs["protection_note"]}
+    a = table.attrs
+    meta = {**meta, "output": f"{spec.name}: {spec.title}", "protection": a["protection_note"]}
+    if a.get("protection") != "published":     # another body's figures carry their own
+        meta["symbols"] = protect.legend(a.get("suppression_threshold", 5),
+                                         a.get("min_population", 30), a.get("min_events", 5))
     return WRITERS[fmt](table, meta)
 
 

@@ -164,7 +164,7 @@ def board_pack(con, *, breakdown, periods, options: Options = Options(), filters
         headline=head, top=list(top["sentence"]), heatmap=_svg(heat), profiles=cohort_profiles,
         after=after, synthetic=source_note.lower().startswith("synthetic"),
         claims_periods=period_text, method=METHOD, caveats=CAVEATS,
-        legend=protect.legend(options.suppress or 5, options.min_population, options.min_events),
+        legend=protect.legend(options.suppress, options.min_population, options.min_events),
         meta=meta or {})
 
 
@@ -308,7 +308,7 @@ def court_report(con, *, ethnicity: str = "ethnicity_major", options: Options = 
         subtitle=f"Compared with {_comparison(options)}; {options.level:.0%} intervals; "
                  f"{options.adjust} adjustment", source_note=source_note, css=_css(),
         sections=sections, method=METHOD, meta=meta or {},
-        legend=protect.legend(options.suppress or 5, options.min_population, options.min_events))
+        legend=protect.legend(options.suppress, options.min_population, options.min_events))
 
 
 def pdf_support() -> str | None:
